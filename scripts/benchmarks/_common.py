@@ -1,0 +1,66 @@
+"""Shared benchmark helpers: a result row, wall-clock timing and peak memory measured in a fresh process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class BenchRow:
+    """One measurement: ours against a peer measured in the same run, with the target it must meet."""
+
+    name: str
+    ours: float
+    peer: float | None = None
+    peer_name: str = ""
+    unit: str = "s"
+    target: str = ""
+    ok: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times faster (or lighter) we are than the peer."""
+        if self.peer is None or self.ours <= 0:
+            return None
+        return self.peer / self.ours
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Best wall-clock time of `repeat` calls and the last result."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def _child(target: Callable[..., Any], args: tuple, queue: Any) -> None:
+    start = time.perf_counter()
+    target(*args)
+    elapsed = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queue.put((elapsed, peak_kb / 1024))
+
+
+def in_fresh_process(target: Callable[..., Any], *args: Any) -> tuple[float, float]:
+    """Run `target(*args)` in a new interpreter; return (seconds, peak resident MB of that process).
+
+    `target` must be a module-level function (it is pickled by reference).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(target, args, queue))
+    proc.start()
+    elapsed, peak_mb = queue.get()
+    proc.join()
+    if proc.exitcode != 0:
+        raise RuntimeError(f"benchmark process for {getattr(target, '__name__', target)} failed")
+    return elapsed, peak_mb
