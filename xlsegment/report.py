@@ -1,0 +1,652 @@
+"""Pure tables of the report sheets, built from an `Analysis` and a language.
+
+The openpyxl writer (`xlsegment.workbook`) and the xlwings Segment button both render these same tables, so
+the headless workbook and the Excel buttons show the same content. Everything here is plain pandas: no Excel
+library is imported. Each table is a `ReportTable`: a DataFrame whose headers are already labelled in the
+chosen language, plus, per column, a stable key (the canonical column name, the same in every language) and a
+display kind (`text`, `int`, `number`, `money`, `percent`, `date`, `flag`, `score`) that says how to format it.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import PurePath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlsegment.labels import check_lang, label
+
+KINDS = ("text", "int", "number", "money", "percent", "date", "flag", "score")
+
+# classifications shown by their label (the `<code>_label` column) rather than their code, in display order
+LABELLED_CLASSES = ("rfm_segment", "customer_type", "abc", "pareto", "lifecycle", "behaviour", "buyer_status")
+
+# the customers view: canonical column -> display kind, in the order the columns are shown; columns the
+# analysis does not have are skipped, columns it has that are not listed here are appended at the end
+CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("first_name", "text"),
+    ("last_name", "text"),
+    ("email", "text"),
+    ("phone", "text"),
+    ("city", "text"),
+    ("postcode", "text"),
+    ("address", "text"),
+    ("birthday", "date"),
+    ("rfm_segment", "text"),
+    ("customer_type", "text"),
+    ("abc", "text"),
+    ("pareto", "text"),
+    ("lifecycle", "text"),
+    ("behaviour", "text"),
+    ("buyer_status", "text"),
+    ("value_score", "score"),
+    ("r_score", "int"),
+    ("f_score", "int"),
+    ("m_score", "int"),
+    ("rfm_code", "text"),
+    ("t_score", "int"),
+    ("frat_code", "text"),
+    ("revenue", "money"),
+    ("orders", "int"),
+    ("basket", "money"),
+    ("first_purchase", "date"),
+    ("last_purchase", "date"),
+    ("recency", "number"),
+    ("frequency", "int"),
+    ("T", "number"),
+    ("t_x", "number"),
+    ("mean_gap", "number"),
+    ("purchases_per_year", "number"),
+    ("purchase_rate", "number"),
+    ("relationship_length", "number"),
+    ("monetary_value", "money"),
+    ("orders_12m", "int"),
+    ("orders_prev_12m", "int"),
+    ("revenue_12m", "money"),
+    ("n_categories", "int"),
+    ("main_category", "text"),
+    ("margin", "money"),
+    ("margin_rate", "percent"),
+    ("discount_share", "percent"),
+    ("returns", "money"),
+    ("return_rate", "percent"),
+    ("payment_delay", "number"),
+    ("service_contacts", "int"),
+    ("clv_simple", "money"),
+    ("clv_simple_margin", "money"),
+    ("p_alive", "percent"),
+    ("expected_purchases", "number"),
+    ("expected_aov", "money"),
+    ("clv", "money"),
+    ("lapsed_6m", "flag"),
+    ("lapsed_12m", "flag"),
+    ("overdue", "flag"),
+    ("slowing", "flag"),
+    ("likely_lost", "flag"),
+    ("lapse_reason", "text"),
+    ("next_action", "text"),
+    ("channel", "text"),
+    ("due_date", "date"),
+    ("objective", "text"),
+    ("suppressed_offer", "text"),
+    ("suppressed_reason", "text"),
+)
+_KIND_OF = dict(CUSTOMER_COLUMNS)
+
+CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address", "city", "postcode")
+
+SHEETS = ("summary", "customers", "actions", "model", "settings")
+
+
+@dataclass
+class ReportTable:
+    """One table of a report sheet: labelled frame, stable key and display kind per column.
+
+    `row_keys` / `row_kinds` are set for tables read row by row (headline figures), where each row is one
+    figure with its own format.
+    """
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    keys: list[str]
+    kinds: list[str]
+    row_keys: list[str] = field(default_factory=list)
+    row_kinds: list[str] = field(default_factory=list)
+
+    def header(self, key: str) -> str:
+        """The labelled header of the column whose canonical key is `key` (KeyError when absent)."""
+        return str(self.frame.columns[self.keys.index(key)])
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+    def value(self, row_key: str) -> Any:
+        """The value of the headline row `row_key` (tables with `row_keys`)."""
+        return self.frame.iloc[self.row_keys.index(row_key), 1]
+
+
+@dataclass
+class Report:
+    """Every table of the segmented workbook, in one language."""
+
+    lang: str
+    sheet_names: dict[str, str]
+    title: str
+    subtitle: str
+    segment_by: str
+    headline: ReportTable
+    segments: ReportTable
+    pareto: ReportTable
+    rfm_grid: ReportTable | None
+    customers: ReportTable
+    actions: ReportTable | None
+    mailing: ReportTable | None
+    model: list[ReportTable]
+    settings: ReportTable
+    quality: ReportTable
+    help: ReportTable
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+@lru_cache(maxsize=1)
+def _classification_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(classification, code, en, fr) rows of rules/classifications.csv, in file order."""
+    path = resources.files("xlsegment") / "rules" / "classifications.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple((r["classification"], r["code"], r["en"], r["fr"]) for r in csv.DictReader(handle))
+
+
+def class_label(classification: str, code: str, lang: str = "en") -> str:
+    """The label of a classification code from rules/classifications.csv (the code itself when unknown)."""
+    lang = check_lang(lang)
+    for cls, c, en, fr in _classification_rows():
+        if cls == classification and c == code:
+            return (fr if lang == "fr" else en) or en or code
+    return str(code)
+
+
+def class_order(classification: str) -> list[str]:
+    """The codes of a classification in the order rules/classifications.csv lists them."""
+    return [c for cls, c, _, _ in _classification_rows() if cls == classification]
+
+
+def column_label(key: str, lang: str) -> str:
+    """Header of a canonical column (`col.<key>` in rules/labels_columns.csv; the key itself when unknown)."""
+    return label(f"col.{key}", lang)
+
+
+def _kind_of_series(key: str, series: pd.Series) -> str:
+    if key in _KIND_OF:
+        return _KIND_OF[key]
+    if pd.api.types.is_bool_dtype(series):
+        return "flag"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_integer_dtype(series):
+        return "int"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    return "text"
+
+
+def _unique_headers(headers: Iterable[str]) -> list[str]:
+    """Make headers unique (an Excel table refuses duplicates): 'Segment', 'Segment (2)', ..."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        h = str(h).strip() or "Column"
+        base, n = h, seen.get(h.lower(), 0)
+        while h.lower() in seen:
+            n += 1
+            h = f"{base} ({n + 1})"
+        seen[h.lower()] = 0
+        seen[base.lower()] = max(seen.get(base.lower(), 0), n)
+        out.append(h)
+    return out
+
+
+def _table(name: str, title: str, columns: list[tuple[str, str, pd.Series | list]], lang: str) -> ReportTable:
+    """A ReportTable from (key, kind, values) triples, headers labelled from labels_columns.csv."""
+    headers = _unique_headers(column_label(k, lang) for k, _, _ in columns)
+    data = {
+        h: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
+        for h, (_, _, v) in zip(headers, columns, strict=True)
+    }
+    frame = pd.DataFrame(data, columns=headers)
+    return ReportTable(name, title, frame, [k for k, _, _ in columns], [k for _, k, _ in columns])
+
+
+def _settings_of(analysis: Any) -> Any:
+    return getattr(analysis, "settings", None)
+
+
+def as_of_of(analysis: Any) -> pd.Timestamp | None:
+    """The analysis date: the settings' as_of, else the summary's `attrs['as_of']`."""
+    settings = _settings_of(analysis)
+    value = getattr(settings, "as_of", None)
+    if value is None:
+        for frame in (getattr(analysis, "summary", None), getattr(analysis, "customers", None)):
+            if frame is not None and frame.attrs.get("as_of") is not None:
+                value = frame.attrs["as_of"]
+                break
+    return None if value is None else pd.Timestamp(value)
+
+
+def time_unit_of(analysis: Any) -> str:
+    settings = _settings_of(analysis)
+    unit = getattr(settings, "time_unit", None)
+    if unit is None:
+        summary = getattr(analysis, "summary", None)
+        unit = summary.attrs.get("time_unit") if summary is not None else None
+    return str(unit or "D")
+
+
+def _customers_frame(analysis: Any) -> pd.DataFrame:
+    customers = analysis.customers
+    if "customer_id" in customers.columns:
+        return customers.reset_index(drop=True)
+    frame = customers.reset_index()
+    return frame.rename(columns={frame.columns[0]: "customer_id"})
+
+
+def _safe_div(num: float, den: float) -> float:
+    return float(num) / float(den) if den else 0.0
+
+
+# ------------------------------------------------------------------------------------------- the tables
+
+
+def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
+    """One row per customer, every column of the analysis, labelled headers, classes shown by their label.
+
+    Column order is CUSTOMER_COLUMNS; a classification is shown through its `<code>_label` column when the
+    analysis has one (the code column is then left out); columns not listed are appended at the end.
+    """
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    columns: list[tuple[str, str, pd.Series]] = []
+    used: set[str] = set()
+    for key, kind in CUSTOMER_COLUMNS:
+        if key in LABELLED_CLASSES and f"{key}_label" in df.columns:
+            columns.append((key, "text", df[f"{key}_label"]))
+            used.update({key, f"{key}_label"})
+        elif key in df.columns:
+            columns.append((key, kind, df[key]))
+            used.add(key)
+    for col in df.columns:
+        if col in used or str(col).endswith("_label") and str(col)[: -len("_label")] in used:
+            continue
+        columns.append((str(col), _kind_of_series(str(col), df[col]), df[col]))
+    return _table("customers", label("sheet.customers", lang), columns, lang)
+
+
+def segment_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable:
+    """Per segment: customers, share of customers, revenue, share of revenue, average basket, average CLV.
+
+    Definitions (the workbook's formulas compute the same): basket = segment revenue / segment orders;
+    average CLV = mean of the customers' `clv` (else `clv_simple`), blanks ignored. Segments are listed in
+    the order of rules/classifications.csv, only those with customers.
+    """
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    if segment_by not in df.columns:
+        raise KeyError(f"the analysis has no {segment_by!r} column to build the segment table")
+    codes = df[segment_by].astype("object")
+    labels_col = f"{segment_by}_label"
+    present = list(pd.unique(codes.dropna()))
+    order = [c for c in class_order(segment_by) if c in present] + sorted(
+        (c for c in present if c not in class_order(segment_by)), key=str
+    )
+    if labels_col in df.columns:
+        first_label = df.groupby(codes, sort=False)[labels_col].first()
+        names = [str(first_label.get(c, class_label(segment_by, c, lang))) for c in order]
+    else:
+        names = [class_label(segment_by, str(c), lang) for c in order]
+    revenue = df["revenue"].astype(float)
+    grouped_rev = revenue.groupby(codes).sum()
+    counts = codes.value_counts()
+    orders = df["orders"].astype(float).groupby(codes).sum() if "orders" in df.columns else None
+    clv_col = "clv" if "clv" in df.columns else ("clv_simple" if "clv_simple" in df.columns else None)
+    n, total = len(df), float(revenue.sum())
+    rows = {"segment": names, "customers": [], "customers_share": [], "revenue": [], "revenue_share": []}
+    basket, avg_clv = [], []
+    for code in order:
+        c, r = int(counts.get(code, 0)), float(grouped_rev.get(code, 0.0))
+        rows["customers"].append(c)
+        rows["customers_share"].append(_safe_div(c, n))
+        rows["revenue"].append(r)
+        rows["revenue_share"].append(_safe_div(r, total))
+        if orders is not None:
+            basket.append(_safe_div(r, orders.get(code, 0.0)))
+        if clv_col is not None:
+            values = df.loc[codes == code, clv_col].astype(float).dropna()
+            avg_clv.append(float(values.mean()) if len(values) else math.nan)
+    columns: list[tuple[str, str, list]] = [
+        ("segment", "text", rows["segment"]),
+        ("customers", "int", rows["customers"]),
+        ("customers_share", "percent", rows["customers_share"]),
+        ("revenue", "money", rows["revenue"]),
+        ("revenue_share", "percent", rows["revenue_share"]),
+    ]
+    if orders is not None:
+        columns.append(("basket", "money", basket))
+    if clv_col is not None:
+        columns.append(("avg_clv", "money", avg_clv))
+    table = _table(
+        "segments", f"{label('segments.title', lang)}: {column_label(segment_by, lang)}", columns, lang
+    )
+    table.row_keys = [str(c) for c in order]
+    return table
+
+
+def headline(analysis: Any, lang: str = "en") -> ReportTable:
+    """The headline figures as rows (figure label, value); `row_keys` names each figure.
+
+    customers, revenue, revenue_per_customer, basket (revenue / orders), top20_share (revenue of the
+    `pareto == "top20"` customers / revenue), active and lapsed (by `lapsed_12m`), active_share, clv_total,
+    as_of. Figures whose input column is missing are left out.
+    """
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    n = len(df)
+    revenue = float(df["revenue"].astype(float).sum())
+    rows: list[tuple[str, str, Any]] = [
+        ("customers", "int", n),
+        ("revenue", "money", revenue),
+        ("revenue_per_customer", "money", _safe_div(revenue, n)),
+    ]
+    if "orders" in df.columns:
+        rows.append(("basket", "money", _safe_div(revenue, float(df["orders"].astype(float).sum()))))
+    if "pareto" in df.columns:
+        top = float(df.loc[df["pareto"].astype("object") == "top20", "revenue"].astype(float).sum())
+        rows.append(("top20_share", "percent", _safe_div(top, revenue)))
+    if "lapsed_12m" in df.columns:
+        lapsed = int(df["lapsed_12m"].astype("boolean").fillna(False).astype(bool).sum())
+        rows += [
+            ("active", "int", n - lapsed),
+            ("lapsed", "int", lapsed),
+            ("active_share", "percent", _safe_div(n - lapsed, n)),
+        ]
+    if "clv" in df.columns:
+        rows.append(("clv_total", "money", float(df["clv"].astype(float).sum())))
+    as_of = as_of_of(analysis)
+    if as_of is not None:
+        rows.append(("as_of", "date", as_of))
+    frame = pd.DataFrame(
+        {
+            label("headline.figure", lang): [label(f"headline.{k}", lang) for k, _, _ in rows],
+            label("headline.value", lang): [v for _, _, v in rows],
+        }
+    )
+    return ReportTable(
+        "headline",
+        label("headline.title", lang),
+        frame,
+        ["figure", "value"],
+        ["text", "text"],
+        row_keys=[k for k, _, _ in rows],
+        row_kinds=[kind for _, kind, _ in rows],
+    )
+
+
+def pareto_table(analysis: Any, lang: str = "en") -> ReportTable:
+    """Revenue per tenth of customers (ranked by revenue, largest first) and the cumulative share.
+
+    Tenth k holds the customers of rank r (0-based) with floor(10 r / n) == k - 1; fewer tenths when there
+    are fewer than ten customers.
+    """
+    lang = check_lang(lang)
+    revenue = np.sort(_customers_frame(analysis)["revenue"].astype(float).to_numpy())[::-1]
+    n = len(revenue)
+    groups = (np.arange(n) * 10) // max(n, 1)
+    sums = pd.Series(revenue).groupby(groups).sum() if n else pd.Series(dtype=float)
+    total = float(revenue.sum())
+    cumulative = sums.cumsum() / total if total else sums * 0.0
+    names = [f"{10 * (k + 1)} %" for k in sums.index]
+    columns = [
+        ("decile", "text", names),
+        ("revenue", "money", [float(v) for v in sums]),
+        ("cumulative", "percent", [float(v) for v in cumulative]),
+    ]
+    headers = [label("pareto.decile", lang), label("pareto.revenue", lang), label("pareto.cumulative", lang)]
+    frame = pd.DataFrame({h: v for h, (_, _, v) in zip(headers, columns, strict=True)})
+    return ReportTable(
+        "pareto", label("pareto.title", lang), frame, [k for k, _, _ in columns], [k for _, k, _ in columns]
+    )
+
+
+def rfm_grid(analysis: Any, lang: str = "en") -> ReportTable | None:
+    """Customers counted by recency score (rows, best first) and frequency score (columns); None without scores."""
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    if not {"r_score", "f_score"} <= set(df.columns):
+        return None
+    r = pd.to_numeric(df["r_score"], errors="coerce")
+    f = pd.to_numeric(df["f_score"], errors="coerce")
+    r_values = sorted(
+        {int(v) for v in r.dropna()} | set(range(1, int(r.max() if r.notna().any() else 0) + 1)), reverse=True
+    )
+    f_values = sorted(
+        {int(v) for v in f.dropna()} | set(range(1, int(f.max() if f.notna().any() else 0) + 1))
+    )
+    counts = pd.crosstab(r, f).reindex(index=r_values, columns=f_values, fill_value=0)
+    frame = pd.DataFrame({label("grid.corner", lang): [f"R{v}" for v in r_values]})
+    for v in f_values:
+        frame[f"F{v}"] = counts[v].astype(int).to_numpy() if v in counts.columns else 0
+    table = ReportTable(
+        "rfm_grid",
+        label("grid.title", lang),
+        frame,
+        ["r_score", *[f"f{v}" for v in f_values]],
+        ["text", *["int"] * len(f_values)],
+    )
+    table.row_keys = [str(v) for v in r_values]
+    return table
+
+
+def _relabel(name: str, title: str, frame: pd.DataFrame, lang: str) -> ReportTable:
+    columns = [(str(c), _kind_of_series(str(c), frame[c]), frame[c]) for c in frame.columns]
+    return _table(name, title, columns, lang)
+
+
+def actions_table(analysis: Any, lang: str = "en") -> ReportTable | None:
+    """The playbook per segment (`analysis.actions`), headers labelled; None when there is none."""
+    lang = check_lang(lang)
+    actions = getattr(analysis, "actions", None)
+    if actions is None or not isinstance(actions, pd.DataFrame) or actions.columns.empty:
+        return None
+    frame = actions.reset_index() if actions.index.name is not None else actions.reset_index(drop=True)
+    return _relabel("actions", label("actions.title", lang), frame, lang)
+
+
+def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable | None:
+    """Customers to contact, one row each, grouped by next action (largest revenue first within an action).
+
+    Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, objective,
+    offer withheld; only customers with a next action. None when the analysis plans no actions.
+    """
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    if "next_action" not in df.columns:
+        return None
+    action = df["next_action"].astype("object")
+    keep = action.notna() & (action.astype(str).str.strip() != "")
+    sub = df.loc[keep]
+    if "revenue" in sub.columns:
+        sub = sub.assign(_rev=sub["revenue"].astype(float))
+        sub = sub.sort_values(["next_action", "_rev"], ascending=[True, False], kind="mergesort")
+    columns: list[tuple[str, str, pd.Series]] = [("customer_id", "text", sub["customer_id"])]
+    columns += [(c, "text", sub[c]) for c in CONTACT_COLUMNS if c in sub.columns]
+    seg = f"{segment_by}_label" if f"{segment_by}_label" in sub.columns else segment_by
+    if seg in sub.columns:
+        columns.append((segment_by, "text", sub[seg]))
+    for key in ("next_action", "channel", "due_date", "objective", "suppressed_offer", "suppressed_reason"):
+        if key in sub.columns:
+            columns.append((key, _KIND_OF.get(key, "text"), sub[key]))
+    return _table("mailing", label("mailing.title", lang), columns, lang)
+
+
+def _plain(value: Any) -> Any:
+    """A scalar a cell can hold: numbers, text, dates and booleans as they are, anything else as JSON text."""
+    if value is None or isinstance(value, (bool, int, float, str, date, datetime, pd.Timestamp)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, PurePath):
+        return str(value)
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    except TypeError:
+        return str(value)
+
+
+def _flatten(
+    prefix: str, value: Any, out: list[tuple[str, Any]], tables: list[tuple[str, pd.DataFrame]]
+) -> None:
+    if isinstance(value, pd.DataFrame):
+        tables.append((prefix, value))
+    elif isinstance(value, pd.Series):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out, tables)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _flatten(f"{prefix}.{f.name}" if prefix else f.name, getattr(value, f.name), out, tables)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out, tables)
+    else:
+        out.append((prefix, _plain(value)))
+
+
+def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
+    """The CLV model: a (parameter, value) table from `analysis.model` (a dict, dataclass or Series, nested
+    values flattened as `a.b`), plus one table per DataFrame it holds (the backtest, for instance)."""
+    lang = check_lang(lang)
+    model = getattr(analysis, "model", None)
+    headers = [label("model.parameter", lang), label("model.value", lang)]
+    if model is None:
+        frame = pd.DataFrame({headers[0]: [label("model.none", lang)], headers[1]: [None]})
+        return [
+            ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "text"])
+        ]
+    rows: list[tuple[str, Any]] = []
+    tables: list[tuple[str, pd.DataFrame]] = []
+    _flatten(
+        "",
+        model if not hasattr(model, "__dict__") or dataclasses.is_dataclass(model) else vars(model),
+        rows,
+        tables,
+    )
+    frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
+    out = [
+        ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "number"])
+    ]
+    for name, df in tables:
+        sub = df.reset_index() if df.index.name is not None else df.reset_index(drop=True)
+        out.append(_relabel(f"model_{name}", name, sub, lang))
+    return out
+
+
+def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable:
+    """Every parameter used: version, source, as-of date, time unit, language, then each area's settings."""
+    from xlsegment import __version__
+
+    lang = check_lang(lang)
+    settings = _settings_of(analysis)
+    quality = getattr(analysis, "quality", None)
+    unit = time_unit_of(analysis)
+    rows: list[tuple[str, Any]] = [
+        (label("settings.version", lang), __version__),
+        (label("settings.source", lang), getattr(quality, "source", None)),
+        (label("settings.as_of", lang), as_of_of(analysis)),
+        (label("settings.time_unit", lang), f"{unit} ({label(f'unit.{unit}', lang)})"),
+        (label("settings.lang", lang), lang),
+        (label("settings.segment_by", lang), column_label(segment_by, lang)),
+    ]
+    for area in ("segments", "clv", "lapse", "actions"):
+        values = getattr(settings, area, None) or {}
+        for key, value in dict(values).items():
+            rows.append((f"{area}.{key}", _plain(value)))
+    headers = [label("settings.parameter", lang), label("settings.value", lang)]
+    frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
+    return ReportTable(
+        "settings", label("settings.title", lang), frame, ["parameter", "value"], ["text", "text"]
+    )
+
+
+def quality_table(analysis: Any, lang: str = "en") -> ReportTable:
+    """The data-quality report (rows read, kept, excluded by reason, customers with only returns, mapping)."""
+    lang = check_lang(lang)
+    quality = getattr(analysis, "quality", None)
+    rows = list(quality.rows(lang)) if quality is not None and hasattr(quality, "rows") else []
+    headers = [label("quality.item", lang), label("quality.value", lang)]
+    frame = pd.DataFrame({headers[0]: [str(k) for k, _ in rows], headers[1]: [_plain(v) for _, v in rows]})
+    return ReportTable("quality", label("quality.title", lang), frame, ["item", "value"], ["text", "text"])
+
+
+def help_table(analysis: Any, lang: str = "en") -> ReportTable:
+    """How to read each sheet: (sheet name, what it shows), then the time unit of durations."""
+    lang = check_lang(lang)
+    unit = time_unit_of(analysis)
+    names = [label(f"sheet.{s}", lang) for s in SHEETS]
+    texts = [label(f"help.{s}", lang) for s in SHEETS]
+    names.append(label("sheet.customers", lang))
+    texts.append(label("help.recency", lang).format(unit=label(f"unit.{unit}", lang)))
+    frame = pd.DataFrame({label("help.sheet", lang): names, label("help.text", lang): texts})
+    return ReportTable("help", label("help.title", lang), frame, ["sheet", "text"], ["text", "text"])
+
+
+def sheet_names(lang: str = "en") -> dict[str, str]:
+    """Sheet key -> sheet name in `lang` (summary, customers, actions, model, settings)."""
+    lang = check_lang(lang)
+    return {s: label(f"sheet.{s}", lang) for s in SHEETS}
+
+
+def build_report(analysis: Any, lang: str | None = None, segment_by: str = "rfm_segment") -> Report:
+    """Every table of the segmented workbook from an Analysis, in `lang` (default: the settings' language).
+
+    `segment_by` is the classification of the segment table and charts; falls back to the first
+    classification the analysis has when that one is missing.
+    """
+    lang = check_lang(lang or getattr(_settings_of(analysis), "lang", None) or "en")
+    columns = set(_customers_frame(analysis).columns)
+    if segment_by not in columns:
+        segment_by = next((c for c in LABELLED_CLASSES if c in columns), segment_by)
+    quality = getattr(analysis, "quality", None)
+    as_of = as_of_of(analysis)
+    source = getattr(quality, "source", None) or "?"
+    return Report(
+        lang=lang,
+        sheet_names=sheet_names(lang),
+        title=label("wb.title", lang),
+        subtitle=label("wb.subtitle", lang).format(
+            source=source, as_of=as_of.date().isoformat() if as_of is not None else "?"
+        ),
+        segment_by=segment_by,
+        headline=headline(analysis, lang),
+        segments=segment_table(analysis, lang, segment_by),
+        pareto=pareto_table(analysis, lang),
+        rfm_grid=rfm_grid(analysis, lang),
+        customers=customers_view(analysis, lang),
+        actions=actions_table(analysis, lang),
+        mailing=mailing_table(analysis, lang, segment_by),
+        model=model_tables(analysis, lang),
+        settings=settings_table(analysis, lang, segment_by),
+        quality=quality_table(analysis, lang),
+        help=help_table(analysis, lang),
+    )
