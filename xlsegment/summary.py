@@ -1,0 +1,241 @@
+"""The customer summary: one row per customer with recency, frequency, revenue, basket, rhythm and signals.
+
+A purchase occasion is a distinct order (the order id when there is one, otherwise the customer-day) whose net
+amount is not negative and that holds at least one purchase line: free items count, an order made only of
+returns does not. Every line up to `as_of` counts in revenue, so returns reduce it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .columns import CONTACT_COLUMNS
+from .errors import LedgerError
+from .quality import DataQuality
+
+DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
+WINDOW_DAYS = 365
+
+
+def unit_days(time_unit: str) -> float:
+    """Days in one time unit: D = 1, W = 7, M = 30.4375 (a mean Gregorian month)."""
+    try:
+        return DAYS_PER_UNIT[str(time_unit).upper()]
+    except KeyError:
+        raise ValueError(f"time_unit must be one of D, W, M (got {time_unit!r})") from None
+
+
+def _as_of(transactions: pd.DataFrame, as_of: object) -> pd.Timestamp:
+    if as_of is None:
+        return pd.Timestamp(transactions["date"].max()).normalize()
+    try:
+        return pd.Timestamp(as_of).normalize()
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"as_of {as_of!r} is not a date") from err
+
+
+def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Occasion number of every line: one per order id, or per customer-day where the order id is missing."""
+    if "order_id" in lines.columns:
+        order = lines["order_id"].to_numpy(dtype=object)
+        has_order = pd.notna(order)
+        order_code = pd.factorize(order, use_na_sentinel=True)[0].astype(np.int64)
+        key_order = cust.astype(np.int64) * (order_code.max() + 2) + order_code + 1
+        key_day = -(cust.astype(np.int64) * (day.max() + 2) + day + 1)
+        key = np.where(has_order, key_order, key_day)
+    else:
+        key = cust.astype(np.int64) * (int(day.max()) + 2) + day
+    codes, uniques = pd.factorize(key, sort=False)
+    return codes, np.arange(len(uniques))
+
+
+def _group_first_text(values: pd.Series, cust: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """Per customer, the last non-missing value in date order (contact details: the latest wins)."""
+    out = np.full(n, None, dtype=object)
+    present = values.notna().to_numpy()
+    if not present.any():
+        return out
+    idx = np.flatnonzero(present)
+    idx = idx[np.lexsort((order[idx], cust[idx]))]
+    last = np.r_[cust[idx][1:] != cust[idx][:-1], True]
+    out[cust[idx][last]] = values.to_numpy(dtype=object)[idx][last]
+    return out
+
+
+def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str = "D") -> pd.DataFrame:
+    """One row per customer with at least one purchase occasion up to `as_of` (default: last ledger date).
+
+    Durations are counted in days and expressed in `time_unit` (D days, W weeks = days/7, M months =
+    days/30.4375). Lines after `as_of` are ignored: they are the future a backtest compares against.
+    See docs/architecture.md for every column.
+    """
+    days_per = unit_days(time_unit)
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise LedgerError(
+            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
+        )
+    base_quality = transactions.attrs.get("quality")
+    quality = (
+        base_quality.copy()
+        if isinstance(base_quality, DataQuality)
+        else DataQuality(rows_read=len(transactions))
+    )
+    if transactions.empty:
+        raise LedgerError("the ledger has no transactions")
+    as_of_ts = _as_of(transactions, as_of)
+    dates = pd.to_datetime(transactions["date"]).to_numpy(dtype="datetime64[ns]")
+    in_window = dates < (as_of_ts + pd.Timedelta(days=1)).to_datetime64()
+    if not in_window.all():
+        quality.exclude("after_as_of", int((~in_window).sum()))
+    lines = transactions.loc[in_window] if not in_window.all() else transactions
+    if lines.empty:
+        raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
+
+    day = dates[in_window].astype("datetime64[D]").astype(np.int64)
+    cust, customers = pd.factorize(lines["customer_id"].to_numpy(dtype=object), sort=True)
+    n_cust = len(customers)
+    amount = lines["amount"].to_numpy(dtype="float64")
+    returned = lines["returned"].to_numpy(dtype=bool) if "returned" in lines else amount < 0
+    purchase_line = ~returned & (amount >= 0)
+
+    occ, _ = _occasions(lines, cust, day)
+    n_occ = occ.max() + 1
+    occ_net = np.bincount(occ, weights=amount, minlength=n_occ)
+    occ_has_purchase = np.bincount(occ, weights=purchase_line, minlength=n_occ) > 0
+    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
+    np.minimum.at(occ_day, occ, day)
+    occ_cust = np.empty(n_occ, dtype=np.int64)
+    occ_cust[occ] = cust
+    is_purchase = occ_has_purchase & (occ_net >= 0)
+
+    p_cust = occ_cust[is_purchase]
+    p_day = occ_day[is_purchase]
+    p_net = occ_net[is_purchase]
+    orders = np.bincount(p_cust, minlength=n_cust)
+    buyer = orders > 0
+    if not buyer.any():
+        raise LedgerError("the ledger has no purchase: every order is a return or a cancellation")
+
+    first = np.full(n_cust, np.iinfo(np.int64).max)
+    last = np.full(n_cust, np.iinfo(np.int64).min)
+    np.minimum.at(first, p_cust, p_day)
+    np.maximum.at(last, p_cust, p_day)
+    revenue = np.bincount(cust, weights=amount, minlength=n_cust)
+
+    # lifetimes' monetary value: mean of the repeat occasions, the first (earliest, then smallest) left out
+    ordering = np.lexsort((p_net, p_day, p_cust))
+    is_first = np.r_[True, p_cust[ordering][1:] != p_cust[ordering][:-1]]
+    repeat_sum = np.bincount(
+        p_cust[ordering][~is_first], weights=p_net[ordering][~is_first], minlength=n_cust
+    )
+    frequency = orders - 1
+
+    as_of_day = np.datetime64(as_of_ts.date(), "D").astype(np.int64)
+    recent = p_day > as_of_day - WINDOW_DAYS
+    before = (p_day > as_of_day - 2 * WINDOW_DAYS) & ~recent
+    line_recent = day > as_of_day - WINDOW_DAYS
+
+    t_x_days = (last - first).astype("float64")
+    t_days = (as_of_day - first).astype("float64")
+    relationship_days = t_days + 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summary = pd.DataFrame(
+            {
+                "first_purchase": (first.astype("datetime64[D]")).astype("datetime64[ns]"),
+                "last_purchase": (last.astype("datetime64[D]")).astype("datetime64[ns]"),
+                "orders": orders,
+                "frequency": frequency,
+                "recency": (as_of_day - last) / days_per,
+                "t_x": t_x_days / days_per,
+                "T": t_days / days_per,
+                "revenue": revenue,
+                "basket": revenue / orders,
+                "monetary_value": np.where(frequency > 0, repeat_sum / np.maximum(frequency, 1), 0.0),
+                "relationship_length": relationship_days / days_per,
+                "purchase_rate": orders / (relationship_days / days_per),
+                "purchases_per_year": orders / (relationship_days / 365.25),
+                "mean_gap": np.where(frequency > 0, t_x_days / np.maximum(frequency, 1), np.nan) / days_per,
+                "orders_12m": np.bincount(p_cust[recent], minlength=n_cust),
+                "orders_prev_12m": np.bincount(p_cust[before], minlength=n_cust),
+                "revenue_12m": np.bincount(cust[line_recent], weights=amount[line_recent], minlength=n_cust),
+            },
+            index=pd.Index(customers, name="customer_id", dtype=object),
+        )
+        _add_signals(summary, lines, cust, amount, returned, n_cust)
+    _add_contacts(summary, lines, cust, day)
+
+    only_returns = ~buyer
+    if only_returns.any():
+        quality.customers_only_returns = [str(c) for c in customers[only_returns]]
+        quality.exclude("only_returns", int(np.isin(cust, np.flatnonzero(only_returns)).sum()))
+    summary = summary.loc[buyer]
+    summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
+    return summary
+
+
+def _add_signals(
+    summary: pd.DataFrame,
+    lines: pd.DataFrame,
+    cust: np.ndarray,
+    amount: np.ndarray,
+    returned: np.ndarray,
+    n: int,
+) -> None:
+    """Categories, margin, discount share, returns, payment delay and service contacts, when the ledger has them."""
+    positive = np.where(amount > 0, amount, 0.0)
+    gross = np.bincount(cust, weights=positive, minlength=n)
+    returns = np.bincount(cust, weights=np.where(amount < 0, -amount, 0.0), minlength=n)
+    summary["returns"] = returns
+    summary["return_rate"] = np.where(gross > 0, returns / np.where(gross > 0, gross, 1.0), 0.0)
+    if "category" in lines.columns:
+        category = lines["category"].to_numpy(dtype=object)
+        has = pd.notna(category) & (amount > 0)
+        if has.any():
+            cat_code, cats = pd.factorize(category[has], sort=True)
+            pair = pd.DataFrame({"c": cust[has], "k": cat_code, "v": amount[has]})
+            per = pair.groupby(["c", "k"], sort=True)["v"].sum().reset_index()
+            summary["n_categories"] = np.bincount(per["c"].to_numpy(), minlength=n)
+            # main category: most revenue, ties to the first name in alphabetical order
+            best = per.sort_values(["c", "v", "k"], ascending=[True, False, True]).drop_duplicates("c")
+            main = np.full(n, None, dtype=object)
+            main[best["c"].to_numpy()] = np.asarray(cats, dtype=object)[best["k"].to_numpy()]
+            summary["main_category"] = main
+        else:
+            summary["n_categories"] = 0
+            summary["main_category"] = None
+    if "margin" in lines.columns:
+        margin = lines["margin"].to_numpy(dtype="float64")
+        known = ~np.isnan(margin)
+        total = np.bincount(cust[known], weights=margin[known], minlength=n)
+        base = np.bincount(cust[known], weights=amount[known], minlength=n)
+        has_margin = np.bincount(cust[known], minlength=n) > 0
+        summary["margin"] = np.where(has_margin, total, np.nan)
+        summary["margin_rate"] = np.where(
+            has_margin & (base > 0), total / np.where(base > 0, base, 1.0), np.nan
+        )
+    if "discounted" in lines.columns:
+        discounted = lines["discounted"].to_numpy(dtype=bool)
+        at_discount = np.bincount(cust, weights=np.where(discounted, positive, 0.0), minlength=n)
+        summary["discount_share"] = np.where(gross > 0, at_discount / np.where(gross > 0, gross, 1.0), 0.0)
+    if "payment_delay_days" in lines.columns:
+        delay = lines["payment_delay_days"].to_numpy(dtype="float64")
+        known = ~np.isnan(delay)
+        count = np.bincount(cust[known], minlength=n)
+        total = np.bincount(cust[known], weights=delay[known], minlength=n)
+        summary["payment_delay"] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    if "service_contacts" in lines.columns:
+        contacts = np.nan_to_num(lines["service_contacts"].to_numpy(dtype="float64"))
+        summary["service_contacts"] = np.bincount(cust, weights=contacts, minlength=n)
+
+
+def _add_contacts(summary: pd.DataFrame, lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> None:
+    """Contact columns carried through for mailing lists: the latest known value per customer."""
+    n = len(summary)
+    for column in CONTACT_COLUMNS:
+        if column in lines.columns:
+            values = _group_first_text(lines[column], cust, day, n)
+            if column == "birthday":
+                values = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy()
+            summary[column] = values
