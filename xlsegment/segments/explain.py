@@ -1,0 +1,222 @@
+"""explain(): one sentence per classification saying why a customer is where it is.
+
+Sentences are templates in rules/labels_segments.csv (keys explain.*, reason.*), filled with the
+customer's own figures and the thresholds recorded by segment().
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlsegment.labels import check_lang, label
+from xlsegment.segments.codes import code_label
+from xlsegment.segments.types import REASONS, type_codes
+
+
+def _num(value: Any, lang: str, decimals: int = 0) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not np.isfinite(x):
+        return "-"
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def _pct(value: float, lang: str) -> str:
+    text = f"{value:.0%}"
+    return text.replace("%", "\u00a0%") if lang == "fr" else text
+
+
+def _say(key: str, lang: str, **fields: Any) -> str:
+    return label(key, lang).format(**fields)
+
+
+def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict[str, str]:
+    """{classification: sentence} for one customer of `segment()`'s result."""
+    lang = check_lang(lang)
+    rules = segmented.attrs.get("segment_rules")
+    if not rules:
+        raise ValueError("explain needs the output of segment() (its attrs['segment_rules'] is missing)")
+    key = customer_id
+    if key not in segmented.index:
+        key = str(customer_id)
+        if key not in segmented.index:
+            raise KeyError(f"customer {customer_id!r} is not in the segmented customers")
+    row = segmented.loc[key]
+    if isinstance(row, pd.DataFrame):
+        row = row.iloc[0]
+
+    def lab(classification: str) -> str:
+        custom = rules.get(classification, {}).get("labels")
+        return code_label(classification, str(row[classification]), lang, custom)
+
+    out: dict[str, str] = {}
+    abc = rules["abc"]
+    low = abc["lowest_revenue"]
+    out["abc"] = _say(
+        "explain.abc",
+        lang,
+        label=lab("abc"),
+        revenue=_num(row["revenue"], lang, 2),
+        low_a=_num(low[0], lang, 2),
+        low_b=_num(low[1], lang, 2),
+        t_a=_pct(abc["thresholds"][0], lang),
+        t_b=_pct(abc["thresholds"][1], lang),
+    )
+    rank = int((segmented["revenue"] > row["revenue"]).sum()) + 1
+    out["pareto"] = _say(
+        "explain.pareto", lang, label=lab("pareto"), rank=_num(rank, lang), n=_num(len(segmented), lang)
+    )
+    min_orders = rules["buyer_status"]["regular_min_orders_12m"]
+    out["buyer_status"] = _say(
+        "explain.buyer_status",
+        lang,
+        label=lab("buyer_status"),
+        orders=_num(row["orders"], lang),
+        orders_12m=_num(row["orders_12m"], lang),
+        min_orders=min_orders,
+    )
+    rfm = rules["rfm"]
+    dims = rfm["dimensions"]
+    days = float(row[dims["recency"]["column"]]) * _days_per_unit(segmented)
+    r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
+    out["rfm"] = _say(
+        "explain.rfm",
+        lang,
+        code=row["rfm_code"],
+        recency=_num(days, lang),
+        r=r,
+        frequency=_num(row[dims["frequency"]["column"]], lang),
+        f=f,
+        monetary=_num(row[dims["monetary"]["column"]], lang, 2),
+        m=m,
+        method=label(f"method.{rfm['method']}", lang),
+    )
+    for name in ("rfm_segment", "lifecycle"):
+        out[name] = _rule_sentence(
+            name, rules[name], row[name], lab(name), (r, f, m), tuple(rfm["n_scores"]), lang
+        )
+    if "t_score" in segmented.columns:
+        out["frat"] = _say(
+            "explain.frat",
+            lang,
+            code=row["frat_code"],
+            n_categories=_num(row.get("n_categories"), lang),
+            t=int(row["t_score"]),
+            main_category=row.get("main_category", "-"),
+        )
+    beh = rules["behaviour"]
+    if row["behaviour"] == "former":
+        out["behaviour"] = _say(
+            "explain.behaviour_former",
+            lang,
+            label=lab("behaviour"),
+            recency=_num(days, lang),
+            former_days=_num(beh["former_days"], lang),
+        )
+    else:
+        out["behaviour"] = _say(
+            "explain.behaviour",
+            lang,
+            label=lab("behaviour"),
+            orders_12m=_num(row["orders_12m"], lang),
+            min_orders=beh["regular_min_orders_12m"],
+            heavy_by=label(f"word.{beh['heavy_by']}", lang),
+            amount=_num(row[beh["heavy_by"]], lang, 2),
+            median=_num(beh["median"], lang, 2),
+        )
+    value = rules["value_score"]
+    none = label("explain.none", lang)
+    out["value_score"] = _say(
+        "explain.value_score",
+        lang,
+        score=_num(row["value_score"], lang, 1),
+        signals=", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or none,
+        absent=", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or none,
+    )
+    out["customer_type"] = _say(
+        "explain.customer_type",
+        lang,
+        label=lab("customer_type"),
+        reason=_type_reason(segmented, key, rules, days, lang),
+    )
+    return out
+
+
+def _days_per_unit(frame: pd.DataFrame) -> float:
+    from xlsegment.segments.config import days_per_unit
+
+    return days_per_unit(frame)
+
+
+def _rule_sentence(
+    name: str, info: dict, code: Any, text: str, scores: tuple, n_scores: tuple, lang: str
+) -> str:
+    from xlsegment.segments.rules import rescale
+
+    tn = int(info["n_scores"])
+    r, f, m = (int(rescale(np.array([s]), k, tn)[0]) for s, k in zip(scores, n_scores, strict=True))
+    for i, rule in enumerate(info["rules"], start=1):
+        if (
+            rule["r_min"] <= r <= rule["r_max"]
+            and rule["f_min"] <= f <= rule["f_max"]
+            and rule["m_min"] <= m <= rule["m_max"]
+        ):
+            ranges = f"R{rule['r_min']}-{rule['r_max']} F{rule['f_min']}-{rule['f_max']} M{rule['m_min']}-{rule['m_max']}"
+            return _say(
+                "explain.rule_match",
+                lang,
+                label=text,
+                r=r,
+                f=f,
+                m=m,
+                rule=i,
+                source=info["source"],
+                ranges=ranges,
+            )
+    return _say("explain.rule_none", lang, label=text, r=r, f=f, m=m, source=info["source"])
+
+
+def _type_reason(segmented: pd.DataFrame, key: Any, rules: dict, days: float, lang: str) -> str:
+    one = segmented.loc[[key]].iloc[:1]
+    info = rules["customer_type"]
+    from xlsegment.segments.abc import ABC_CODES
+    from xlsegment.segments.behaviour import BEHAVIOUR_CODES
+
+    abc = np.array([ABC_CODES.index(str(one["abc"].iloc[0]))])
+    behaviour = np.array([BEHAVIOUR_CODES.index(str(one["behaviour"].iloc[0]))])
+    score = one["value_score"].to_numpy(dtype="float64")
+    _, reason, _ = type_codes(
+        one,
+        abc,
+        behaviour,
+        score,
+        info["key_min_score"],
+        info["high_potential_min_score"],
+        info["losing_max_score"],
+        info["losing_return_rate"],
+        info["losing_contacts_per_order"],
+    )
+    name = REASONS[int(reason[0])]
+    row = one.iloc[0]
+    contacts = float(row.get("service_contacts", np.nan)) / max(float(row.get("orders", 1) or 1), 1.0)
+    fields = {
+        "margin_rate": _pct(float(row.get("margin_rate", np.nan)), lang) if "margin_rate" in one else "-",
+        "return_rate": _pct(float(row.get("return_rate", np.nan)), lang) if "return_rate" in one else "-",
+        "contacts": _num(contacts, lang, 1),
+        "recency": _num(days, lang),
+        "score": _num(row["value_score"], lang, 1),
+        "limit": {
+            "returns": _pct(info["losing_return_rate"], lang),
+            "contacts": _num(info["losing_contacts_per_order"], lang, 1),
+            "low_score": _num(info["losing_max_score"], lang),
+            "key": _num(info["key_min_score"], lang),
+            "high_score": _num(info["high_potential_min_score"], lang),
+        }.get(name, ""),
+    }
+    return _say(f"reason.{name}", lang, **fields)
