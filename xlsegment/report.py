@@ -348,7 +348,7 @@ def segment_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     if clv_col is not None:
         columns.append(("avg_clv", "money", avg_clv))
     table = _table(
-        "segments", f"{label('segments.title', lang)}: {column_label(segment_by, lang)}", columns, lang
+        "segments", f"{label('segments.title', lang)} ({column_label(segment_by, lang)})", columns, lang
     )
     table.row_keys = [str(c) for c in order]
     return table

@@ -1,0 +1,173 @@
+"""Turning report columns into cell values, fast and safely.
+
+Text from the ledger is always written as text: a value such as `=HYPERLINK(...)`, `+cmd|...`, `-2+3` or
+`@SUM(...)` gets data type 's' (never a formula) and a quote prefix, so editing the cell keeps it text too.
+Characters XML cannot hold are removed; text over 32,767 characters is refused with its place named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from copy import copy
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from xlsegment.workbook.safety import MAX_STRING, WorkbookError
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def clean_text(value: object) -> str:
+    """A value as cell text: XML-illegal control characters removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def column_values(series: pd.Series, kind: str) -> list[Any]:
+    """The Python values of one column for the cells: None for missing, naive datetimes, plain numbers."""
+    s = series.reset_index(drop=True)
+    if kind == "date":
+        d = pd.to_datetime(s, errors="coerce")
+        if getattr(d.dt, "tz", None) is not None:
+            d = d.dt.tz_localize(None)
+        out = d.astype(object).where(d.notna(), None).tolist()
+        return [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in out]
+    if kind == "flag":
+        if pd.api.types.is_bool_dtype(s) and not s.hasnans:
+            return s.astype(bool).tolist()
+        return [
+            None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v)
+            for v in s.astype(object)
+        ]
+    if (
+        kind in ("int", "number", "money", "percent", "score")
+        and pd.api.types.is_numeric_dtype(s)
+        and not pd.api.types.is_bool_dtype(s)
+    ):
+        f = s.astype(float).to_numpy()
+        ok = np.isfinite(f)
+        if kind == "int" and ok.all() and (f == np.round(f)).all():
+            return f.astype(np.int64).tolist()
+        vals = f.tolist()
+        return [v if good else None for v, good in zip(vals, ok.tolist(), strict=True)]
+    # text, or a number/other column holding text: everything as text except real numbers, dates and booleans
+    obj = s.astype(object)
+    missing = s.isna().to_numpy()
+    out = []
+    for v, m in zip(obj.tolist(), missing.tolist(), strict=True):
+        if m:
+            out.append(None)
+        elif kind == "text" or isinstance(v, str):
+            out.append(clean_text(v))
+        elif isinstance(v, (bool, np.bool_)):
+            out.append(bool(v))
+        elif isinstance(v, (int, float, np.integer, np.floating)):
+            out.append(v.item() if isinstance(v, np.generic) else v)
+        elif isinstance(v, (datetime, pd.Timestamp)):
+            out.append(
+                pd.Timestamp(v).tz_localize(None).to_pydatetime()
+                if pd.Timestamp(v).tz
+                else pd.Timestamp(v).to_pydatetime()
+            )
+        else:
+            out.append(clean_text(v))
+    return out
+
+
+class CellFactory:
+    """Styled cells for one worksheet, reused column by column (one prototype per column and text case)."""
+
+    def __init__(self, ws, reuse: bool = True) -> None:
+        self.ws = ws
+        # write-only sheets serialise each cell as it is appended, so a prototype can be reused; a normal
+        # sheet (template mode) keeps the cell objects, so each value needs its own cell
+        self.reuse = reuse
+
+    def cell(
+        self, value: Any, *, style: str | None = None, number_format: str | None = None, where: str = ""
+    ) -> WriteOnlyCell:
+        """One cell; text is always text (see module docstring)."""
+        c = WriteOnlyCell(self.ws)
+        if style:
+            c.style = style
+        if number_format:
+            c.number_format = number_format
+        set_value(c, value, where)
+        return c
+
+    def row_writer(
+        self, formats: Sequence[str], kinds: Sequence[str], first_row: int, first_col: int = 1
+    ) -> Callable[[int, Sequence[Any]], list]:
+        """A function (row index, values) -> cells for `ws.append`, one prototype cell per column."""
+        protos = []
+        quoted = []
+        for fmt in formats:
+            p = WriteOnlyCell(self.ws)
+            p.number_format = fmt
+            q = WriteOnlyCell(self.ws)
+            q.number_format = fmt
+            q.quotePrefix = True
+            protos.append(p)
+            quoted.append(q)
+        sheet = self.ws.title
+        reuse = self.reuse
+        lead = [None] * (first_col - 1)
+
+        def write(i: int, values: Sequence[Any]) -> list:
+            out = list(lead)
+            for j, v in enumerate(values):
+                if v is None:
+                    out.append(None)
+                    continue
+                if isinstance(v, str):
+                    if len(v) > MAX_STRING:
+                        col = get_column_letter(first_col + j)
+                        raise WorkbookError(
+                            f"sheet {sheet!r}, cell {col}{first_row + i}: text of {len(v):,} characters; "
+                            f"an Excel cell holds at most {MAX_STRING:,}"
+                        )
+                    c = quoted[j] if v[:1] in FORMULA_START else protos[j]
+                    if not reuse:
+                        c = _copy_cell(c)
+                    c._value = v
+                    c.data_type = "s"
+                else:
+                    c = protos[j] if reuse else _copy_cell(protos[j])
+                    c.value = v
+                out.append(c)
+            return out
+
+        return write
+
+
+def _copy_cell(proto: WriteOnlyCell) -> WriteOnlyCell:
+    c = WriteOnlyCell(proto.parent)
+    c._style = copy(proto._style)
+    return c
+
+
+def set_value(c, value: Any, where: str = "") -> None:
+    """Set a cell's value; strings always as text (data type 's', quote prefix when it looks like a formula)."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        if len(value) > MAX_STRING:
+            raise WorkbookError(
+                f"{where or 'cell'}: text of {len(value):,} characters; an Excel cell holds at most {MAX_STRING:,}"
+            )
+        c._value = value
+        c.data_type = "s"
+        if value[:1] in FORMULA_START:
+            c.quotePrefix = True
+    else:
+        c.value = value
+
+
+def formula(c, text: str) -> None:
+    """Set a formula we generated (the only way a formula gets into the workbook)."""
+    c.value = text
+    c.data_type = "f"
