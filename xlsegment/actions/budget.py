@@ -1,0 +1,171 @@
+"""Promotional budget guidance: the share kept for current customers and its split across segments.
+
+Seed 001: give at least 15-20 % of the promotional budget to messages aimed only at current customers. The
+current customers' part is shared across segments in proportion to the revenue at stake times the playbook's
+budget weight, in whole cents, so the parts always add up exactly to the budget.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xlsegment.actions._text import money, percent, text
+from xlsegment.actions.plan import customer_frame, resolve_playbook
+from xlsegment.actions.playbook import segment_label
+from xlsegment.errors import LedgerError
+from xlsegment.labels import check_lang, label
+
+RECOMMENDED_MIN_SHARE = 0.15
+BASES = ("revenue", "revenue_12m", "clv", "clv_simple")
+
+
+@dataclass
+class BudgetSplit:
+    """What `budget_split` returns: one row per budget line (new customers, then each segment) and the rule."""
+
+    table: pd.DataFrame
+    rule: str
+    warnings: list[str]
+
+
+def split_cents(total_cents: int, weights: np.ndarray) -> np.ndarray:
+    """Whole cents proportional to `weights` that add up exactly to `total_cents` (largest remainder;
+    ties go to the earlier line)."""
+    weights = np.asarray(weights, dtype=float)
+    if total_cents == 0 or len(weights) == 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    exact = total_cents * weights / weights.sum()
+    floors = np.floor(exact).astype(np.int64)
+    left = int(total_cents - floors.sum())
+    order = np.lexsort((np.arange(len(weights)), -(exact - floors)))
+    floors[order[:left]] += 1
+    return floors
+
+
+def budget_split(
+    segmented: pd.DataFrame,
+    budget: float,
+    *,
+    current_share: float = 0.20,
+    classification: str = "rfm_segment",
+    basis: str = "revenue",
+    playbook: str | Path | pd.DataFrame | None = None,
+    lang: str = "en",
+) -> BudgetSplit:
+    """Split `budget` between new customers and current customers' segments, with the rule in words.
+
+    `current_share` (default 20 %) goes to current customers; below 15 % a warning recalls seed 001's advice.
+    Each segment of `classification` receives that part in proportion to `basis` (column summed per segment:
+    revenue, revenue_12m, clv or clv_simple; negatives count as 0) times its playbook `budget_weight`. When no
+    segment has anything at stake the part is split equally. Amounts are in cents and sum exactly to the budget.
+    """
+    lang = check_lang(lang)
+    try:
+        budget_value = float(budget)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"budget must be a number, not {budget!r}") from exc
+    if not math.isfinite(budget_value) or budget_value < 0:
+        raise ValueError(f"budget must be a finite amount >= 0, not {budget!r}")
+    try:
+        share = float(current_share)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"current_share must be a number between 0 and 1, not {current_share!r}") from exc
+    if not 0 <= share <= 1:
+        raise ValueError(f"current_share must be between 0 and 1 (e.g. 0.2 for 20 %), not {current_share!r}")
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}")
+    frame = customer_frame(segmented)
+    if classification not in frame.columns:
+        raise LedgerError(
+            f"no {classification!r} segment column in the segmented customers", column=classification
+        )
+    if basis not in frame.columns:
+        raise LedgerError(f"no {basis!r} column to weigh the segments by", column=basis)
+    book = resolve_playbook(playbook)
+    book = book[book["classification"] == classification].set_index("code")
+
+    total_cents = int(round(budget_value * 100))
+    current_cents = int(round(total_cents * share))
+    new_cents = total_cents - current_cents
+
+    codes = frame[classification].astype(object)
+    has = codes.notna()
+    stake_each = pd.to_numeric(frame[basis], errors="coerce").fillna(0).clip(lower=0)
+    stake = stake_each[has].groupby(codes[has].astype(str)).sum()
+    counts = codes[has].astype(str).value_counts()
+    order = [c for c in book.index if c in counts.index] + sorted(
+        c for c in counts.index if c not in book.index
+    )
+    weight = pd.Series(
+        [float(book.at[c, "budget_weight"]) if c in book.index else 1.0 for c in order], index=order
+    )
+    at_stake = stake.reindex(order).fillna(0.0)
+    weighted = (at_stake * weight).to_numpy()
+    equal = not weighted.sum() > 0
+    cents = split_cents(current_cents, np.ones(len(order)) if equal else weighted)
+
+    rows = [
+        {
+            "group": "new",
+            "group_label": label("actions.budget.new", lang),
+            "segment": "",
+            "segment_label": "",
+            "customers": 0,
+            "revenue_at_stake": 0.0,
+            "budget_weight": np.nan,
+            "amount": new_cents / 100,
+        }
+    ]
+    for code, c in zip(order, cents, strict=True):
+        rows.append(
+            {
+                "group": "current",
+                "group_label": label("actions.budget.current", lang),
+                "segment": code,
+                "segment_label": segment_label(classification, code, lang),
+                "customers": int(counts.get(code, 0)),
+                "revenue_at_stake": float(at_stake[code]),
+                "budget_weight": float(weight[code]),
+                "amount": int(c) / 100,
+            }
+        )
+    if not order:
+        rows.append(
+            {
+                "group": "current",
+                "group_label": label("actions.budget.current", lang),
+                "segment": "",
+                "segment_label": "",
+                "customers": 0,
+                "revenue_at_stake": 0.0,
+                "budget_weight": np.nan,
+                "amount": current_cents / 100,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["budget_share"] = table["amount"] / budget_value if budget_value else 0.0
+
+    notes: list[str] = []
+    if share < RECOMMENDED_MIN_SHARE:
+        note = text("actions.budget.low_share", lang, pct=percent(share, lang))
+        notes.append(note)
+        warnings.warn(note, UserWarning, stacklevel=2)
+    if not order and current_cents:
+        notes.append("no customer has a segment code: the current customers' part is not split by segment")
+    rule = text(
+        "actions.budget.rule_equal" if equal else "actions.budget.rule",
+        lang,
+        current_pct=percent(share, lang),
+        new_pct=percent(1 - share, lang),
+        current=money(current_cents / 100, lang),
+        new=money(new_cents / 100, lang),
+        budget=money(total_cents / 100, lang),
+        basis=label(f"actions.basis.{basis}", lang),
+    )
+    return BudgetSplit(table, rule, notes)
