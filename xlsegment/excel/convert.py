@@ -1,0 +1,413 @@
+"""The Excel boundary: cell ranges in, JSON-safe cell values out, and errors as text a user can act on.
+
+Every runtime hands us cells differently (classic COM: datetimes and floats; Office.js and Lite: serial
+numbers, "" for empty cells, None for error cells), and every runtime chokes on something on the way out
+(NaN becomes #NUM! on Office.js, numpy scalars are not JSON). This module absorbs both sides so the
+function and script modules only deal with DataFrames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0; serials >= 61 are exact (Excel's 1900 leap-year bug)
+ERROR_PREFIX = "xlsegment: "
+
+
+class ExcelInputError(ValueError):
+    """A range or cell value that cannot be used; the message names the argument, column and row."""
+
+
+# --------------------------------------------------------------------------------------------- input
+def column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column offset: 0 -> A, 27 -> AB (relative to the range)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def is_blank(value: Any) -> bool:
+    """An empty cell as any runtime delivers it: None, "", spaces, or a NaN float."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return math.isnan(value)
+    return False
+
+
+def as_rows(value: Any) -> list[list[Any]]:
+    """A range value as a list of rows: a scalar is a 1x1 range, a flat list is one row."""
+    if value is None:
+        return []
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return []
+        if all(isinstance(row, (list, tuple)) for row in value):
+            width = max(len(row) for row in value)
+            return [list(row) + [None] * (width - len(row)) for row in value]
+        return [list(value)]
+    return [[value]]
+
+
+def _blank_mask(arr: np.ndarray) -> np.ndarray:
+    """Vectorised `is_blank` over an object array."""
+    if arr.size == 0:
+        return np.zeros(arr.shape, dtype=bool)
+    mask = pd.isna(arr)
+    text = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)(arr).astype(bool)
+    return mask | text
+
+
+def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
+    """A range with a header row as a DataFrame indexed by the row number inside the range (header = 1).
+
+    Fully blank rows and columns are dropped (a whole-column selection is fine); headers must be present
+    and distinct. Cells are passed on as they came (serial dates, text numbers): `read_transactions`
+    parses them, and names this index in its messages, so errors point at rows of the user's range.
+    """
+    rows = as_rows(values)
+    if not rows:
+        raise ExcelInputError(f"the {what} range is empty; select the table including its header row")
+    arr = np.empty((len(rows), len(rows[0])), dtype=object)
+    arr[:] = rows
+    blank = _blank_mask(arr)
+    keep_rows = ~blank.all(axis=1)
+    keep_cols = ~blank.all(axis=0)
+    if not keep_rows.any():
+        raise ExcelInputError(f"the {what} range is empty; select the table including its header row")
+    first = int(np.argmax(keep_rows))
+    header = arr[first]
+    data_rows = np.flatnonzero(keep_rows)
+    data_rows = data_rows[data_rows > first]
+    names: list[str] = []
+    columns: list[int] = []
+    seen: dict[str, int] = {}
+    for j in np.flatnonzero(keep_cols):
+        raw = header[j]
+        if is_blank(raw):
+            raise ExcelInputError(
+                f"{what} range, column {column_letter(j)}: it has values but no header in row {first + 1}; "
+                "give every column a name (e.g. customer, date, amount)"
+            )
+        name = _header_text(raw)
+        key = name.lower()
+        if key in seen:
+            raise ExcelInputError(
+                f"{what} range: columns {column_letter(seen[key])} and {column_letter(j)} are both named "
+                f"{name!r}; rename one of them"
+            )
+        seen[key] = j
+        names.append(name)
+        columns.append(j)
+    if not len(data_rows):
+        raise ExcelInputError(f"{what} range has a header row but no data rows below it")
+    body = arr[np.ix_(data_rows, columns)]
+    body[blank[np.ix_(data_rows, columns)]] = None
+    return pd.DataFrame(body, columns=names, index=pd.Index(data_rows + 1, name="row"))
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def serial_to_timestamp(serial: Any) -> pd.Timestamp | None:
+    """One Excel serial date (days since 1899-12-30, fraction = time of day) as a Timestamp."""
+    if is_blank(serial):
+        return None
+    return EXCEL_EPOCH + pd.to_timedelta(float(serial), unit="D")
+
+
+def dates_from_cells(values: np.ndarray) -> pd.Series:
+    """Cells of a date column: serial numbers and datetimes become timestamps, text stays for the core.
+
+    When every cell is a number, a date or empty the result is a datetime64 column.
+    """
+    values = np.asarray(values, dtype=object)
+    numeric = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    is_number = np.array(
+        [isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in values],
+        dtype=bool,
+    )
+    out = pd.Series(values, dtype=object)
+    if is_number.any():
+        stamps = EXCEL_EPOCH + pd.to_timedelta(numeric[is_number].to_numpy(dtype=float), unit="D")
+        out[is_number] = list(stamps)
+    is_date = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in out], dtype=bool)
+    blank = out.isna().to_numpy()
+    if (is_date | blank).all():
+        return pd.to_datetime(out.where(~blank, None)).astype("datetime64[ns]")
+    return out
+
+
+def to_date(value: Any, what: str) -> pd.Timestamp | None:
+    """A single date argument (serial, datetime or ISO/French text) as a Timestamp; None when blank."""
+    value = scalar(value)
+    if is_blank(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        raise ExcelInputError(f"{what}: expected a date, got {value!r}")
+    if isinstance(value, (int, float, np.number)):
+        return serial_to_timestamp(value)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value)
+    text = str(value).strip()
+    for dayfirst in (False, True) if text[:4].isdigit() else (True,):
+        try:
+            return pd.Timestamp(pd.to_datetime(text, dayfirst=dayfirst))
+        except (ValueError, TypeError):
+            continue
+    raise ExcelInputError(f"{what}: {text!r} is not a date (use a date cell, or text like 2024-03-31)")
+
+
+def scalar(value: Any) -> Any:
+    """The single value of a 1x1 range (Office.js and classic both may wrap scalars)."""
+    while isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, (list, tuple)):
+        raise ExcelInputError("expected a single cell, got a range of several cells")
+    return value
+
+
+def to_number(value: Any, what: str, *, default: float | None = None) -> float | None:
+    """A numeric argument: numbers, text numbers ("1 234,5", "12.5 %"), blank -> `default`."""
+    value = scalar(value)
+    if is_blank(value):
+        return default
+    number = _parse_number(value)
+    if number is None:
+        raise ExcelInputError(f"{what}: {value!r} is not a number")
+    return number
+
+
+def to_text(value: Any, default: str | None = None) -> str | None:
+    """A text argument, stripped; blank -> `default`."""
+    value = scalar(value)
+    if is_blank(value):
+        return default
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def to_bool(value: Any, what: str, *, default: bool) -> bool:
+    """A TRUE/FALSE argument; also accepts 1/0, yes/no, oui/non."""
+    value = scalar(value)
+    if is_blank(value):
+        return default
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"true", "vrai", "yes", "oui", "1", "y", "o"}:
+        return True
+    if text in {"false", "faux", "no", "non", "0", "n"}:
+        return False
+    raise ExcelInputError(f"{what}: {value!r} is not TRUE or FALSE")
+
+
+def to_names(value: Any) -> list[str]:
+    """A list of names from a range of cells or one comma/semicolon separated text."""
+    names: list[str] = []
+    for row in as_rows(value):
+        for cell in row:
+            if is_blank(cell):
+                continue
+            names += [part.strip() for part in str(cell).replace(";", ",").split(",") if part.strip()]
+    return names
+
+
+def _parse_number(value: Any) -> float | None:
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, (int, float, np.number)):
+        number = float(value)
+        return None if math.isnan(number) else number
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+    percent = text.endswith("%")
+    text = text.rstrip("%")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    elif "," in text and "." in text:
+        text = text.replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number / 100 if percent else number
+
+
+def numbers_from_cells(values: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Cells as floats: (numbers with NaN for blank/bad, blank mask, per-cell error text or None)."""
+    flat = np.asarray(values, dtype=object).ravel()
+    out = np.full(flat.shape, np.nan)
+    blank = np.zeros(flat.shape, dtype=bool)
+    errors: list[str | None] = [None] * flat.size
+    for i, cell in enumerate(flat):
+        if is_blank(cell):
+            blank[i] = True
+            continue
+        number = _parse_number(cell)
+        if number is None:
+            errors[i] = f"{ERROR_PREFIX}{what}: {cell!r} is not a number"
+        else:
+            out[i] = number
+    return out, blank, errors
+
+
+# -------------------------------------------------------------------------------------------- output
+def cell(value: Any) -> Any:
+    """One value as Excel takes it from every runtime: plain Python, None for anything missing."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return None if (math.isnan(number) or math.isinf(number)) else number
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, (pd.Timedelta, np.timedelta64, dt.timedelta)):
+        delta = pd.Timedelta(value)
+        return None if delta is pd.NaT else delta / pd.Timedelta(days=1)
+    if isinstance(value, pd.Period):
+        return str(value)
+    if isinstance(value, (int, str, dt.datetime, dt.date)):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def column_values(series: pd.Series) -> np.ndarray:
+    """A column as an object array of `cell`-clean values, vectorised by dtype."""
+    missing = series.isna().to_numpy()
+    kind = series.dtype.kind
+    if kind == "M":
+        values = np.asarray(series.dt.tz_localize(None) if series.dt.tz else series, dtype="datetime64[us]")
+        out = values.astype(object)  # datetime.datetime objects
+    elif kind == "m":
+        out = (series / pd.Timedelta(days=1)).to_numpy(dtype=float).astype(object)
+    elif kind == "f":
+        arr = series.to_numpy(dtype=float)
+        missing = missing | ~np.isfinite(arr)
+        out = arr.astype(object)
+    elif kind in "iub" and not missing.any():
+        out = series.to_numpy().astype(object)
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        out = series.astype(object).to_numpy(dtype=object)
+        out = np.array([cell(v) for v in out], dtype=object)
+    else:
+        raw = series.to_numpy(dtype=object)
+        out = raw if _all_plain(raw, missing) else np.array([cell(v) for v in raw], dtype=object)
+    out = np.array(out, dtype=object, copy=True)
+    out[missing] = None
+    return out
+
+
+def _all_plain(raw: np.ndarray, missing: np.ndarray) -> bool:
+    present = raw[~missing]
+    if not present.size:
+        return True
+    types = set(map(type, present))
+    return types <= {str, int, float, bool, dt.datetime, dt.date}
+
+
+def frame_to_rows(
+    frame: pd.DataFrame,
+    *,
+    headers: Sequence[str] | None = None,
+    index: bool = False,
+    header: bool = True,
+) -> list[list[Any]]:
+    """A DataFrame as rows of clean cells: optional header row (given labels or the column names)."""
+    data = frame.reset_index() if index else frame
+    names = list(headers) if headers is not None else [str(c) for c in data.columns]
+    if len(names) != data.shape[1]:
+        raise ValueError(f"{len(names)} headers for {data.shape[1]} columns")
+    if data.shape[0] == 0:
+        return [names] if header else [[None] * len(names)]
+    cols = [column_values(data.iloc[:, j]) for j in range(data.shape[1])]
+    body = np.empty((data.shape[0], len(cols)), dtype=object)
+    for j, col in enumerate(cols):
+        body[:, j] = col
+    rows = body.tolist()
+    return [names, *rows] if header else rows
+
+
+# -------------------------------------------------------------------------------------------- errors
+def error_text(exc: BaseException) -> str:
+    """The message a cell shows for a failure: what is wrong and where, never a traceback."""
+    if isinstance(exc, KeyError) and exc.args:
+        message = f"missing {exc.args[0]!r}"
+    else:
+        message = str(exc).strip() or type(exc).__name__
+    if not isinstance(exc, (ValueError, KeyError, LookupError)):
+        message = f"unexpected {type(exc).__name__}: {message}"
+    return ERROR_PREFIX + message.splitlines()[0][:250]
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a cell function so any failure becomes one readable text cell instead of a traceback.
+
+    The signature is kept (`functools.wraps` sets `__wrapped__`), so xlwings still sees the parameters.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # the boundary: a cell must show a message, never raise
+            return error_text(exc)
+
+    return wrapper
+
+
+def broadcast(*values: Any) -> tuple[tuple[int, int], list[np.ndarray]]:
+    """Ranges and scalars broadcast like Excel array maths: a 1x1, 1xn or nx1 range stretches."""
+    arrays = []
+    for value in values:
+        rows = as_rows(value) or [[None]]
+        arr = np.empty((len(rows), len(rows[0])), dtype=object)
+        arr[:] = rows
+        arrays.append(arr)
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(f"{a.shape[0]}x{a.shape[1]}" for a in arrays)
+        raise ExcelInputError(
+            f"the ranges have different sizes ({shapes}); use ranges of the same size"
+        ) from None
+    return shape, [np.broadcast_to(a, shape) for a in arrays]
+
+
+def shaped(values: Sequence[Any], shape: tuple[int, int]) -> list[list[Any]]:
+    """A flat list of clean cells back in the caller's range shape."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = [cell(v) if not isinstance(v, str) else v for v in values]
+    return arr.reshape(shape).tolist()

@@ -1,0 +1,525 @@
+"""Excel cell functions (prefix SEG_): the core's summary, segments, CLV, lapse and actions in formulas.
+
+One module for every runtime: xlwings picks its decorators at import (classic COM UDFs on Windows, Office.js
+custom functions under xlwings Server and Lite, plain functions anywhere else). Each function:
+- takes ranges as lists of rows (`ndim=2`) and cells as they come (serial dates, text numbers, blanks);
+- has the same optional parameters and defaults as the Python API (a blank argument means "the default");
+- returns plain values (dates as dates, missing as an empty cell, never #NUM!);
+- turns bad input into one text cell naming the argument, column and row, never a traceback. Element-wise
+  functions report a bad cell in that cell only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from xlwings import arg, func
+
+from xlsegment.excel.convert import (
+    ERROR_PREFIX,
+    ExcelInputError,
+    broadcast,
+    frame_to_rows,
+    guarded,
+    numbers_from_cells,
+    range_to_frame,
+    shaped,
+    to_date,
+    to_names,
+    to_number,
+    to_text,
+)
+from xlsegment.labels import check_lang
+
+__all__ = [
+    "seg_summary",
+    "seg_rfm",
+    "seg_segments",
+    "seg_abc",
+    "seg_segment_name",
+    "seg_label",
+    "seg_clv",
+    "seg_p_alive",
+    "seg_clv_predict",
+    "seg_lapse",
+    "seg_action",
+]
+
+LEDGER_DOC = "Ledger range with its header row: customer, date, amount (and order, quantity, category...)"
+AS_OF_DOC = "Analysis date (default: the day after the last ledger date)"
+LANG_DOC = 'Language of labels and headers: "en" or "fr" (default "en")'
+UNIT_DOC = 'Time unit of durations: "D" days, "W" weeks, "M" months (default "D")'
+
+# default columns of SEG_SEGMENTS (canonical names; labelled in the chosen language)
+SEGMENT_COLUMNS = (
+    "orders",
+    "revenue",
+    "recency",
+    "abc",
+    "rfm_code",
+    "rfm_segment_label",
+    "customer_type_label",
+    "value_score",
+)
+RFM_COLUMNS = ("r_score", "f_score", "m_score", "rfm_code", "rfm_segment", "rfm_segment_label")
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _lang(value: Any) -> str:
+    return check_lang(to_text(value, "en") or "en")
+
+
+def _unit(value: Any) -> str:
+    unit = (to_text(value, "D") or "D").upper()[:1]
+    if unit not in ("D", "W", "M"):
+        raise ExcelInputError(f'time_unit: {value!r} is not "D", "W" or "M"')
+    return unit
+
+
+def _summary(ledger: Any, as_of: Any, time_unit: Any) -> pd.DataFrame:
+    """Ledger range -> canonical transactions -> customer summary (the core does all parsing)."""
+    from xlsegment import read_transactions, summarize
+
+    frame = range_to_frame(ledger, what="ledger")
+    transactions = read_transactions(frame)
+    return summarize(transactions, as_of=to_date(as_of, "as_of"), time_unit=_unit(time_unit))
+
+
+def _header(key: str, lang: str) -> str:
+    from xlsegment.report import column_label
+
+    if key.endswith("_label"):
+        return column_label(key[: -len("_label")], lang)
+    return column_label(key, lang)
+
+
+def _pick(frame: pd.DataFrame, wanted: list[str], lang: str) -> list[str]:
+    """Canonical column names from names or labelled headers the user typed, checked."""
+    by_name = {c.lower(): c for c in map(str, frame.columns)}
+    by_label = {_header(c, lang).lower(): c for c in map(str, frame.columns)}
+    out = []
+    for name in wanted:
+        key = name.strip().lower()
+        column = by_name.get(key) or by_name.get(f"{key}_label") or by_label.get(key)
+        if column is None:
+            known = ", ".join(map(str, frame.columns))
+            raise ExcelInputError(f"columns: {name!r} is not a column of the result; choose among {known}")
+        out.append(column)
+    return out
+
+
+def _spill(frame: pd.DataFrame, columns: list[str], lang: str, headers: bool = True) -> list[list[Any]]:
+    """customer_id then `columns`, labelled headers, clean cells."""
+    data = frame.reset_index()
+    first = data.columns[0]
+    data = data[[first, *[c for c in columns if c != first]]]
+    names = [_header("customer_id", lang), *[_header(c, lang) for c in data.columns[1:]]]
+    for j, column in enumerate(data.columns):
+        if names.count(names[j]) > 1 and not str(column).endswith("_label"):
+            names[j] = f"{names[j]} (code)"
+    return frame_to_rows(data, headers=names, header=headers)
+
+
+def _elementwise(
+    compute: Any, names: tuple[str, ...], values: tuple[Any, ...], check: Any = None
+) -> list[list[Any]]:
+    """Run `compute(*float_arrays)` over broadcast ranges; a bad or blank cell affects only its own cell.
+
+    `check(*float_arrays)` may return, per cell, an error text (or None) for values the model refuses.
+    """
+    shape, arrays = broadcast(*values)
+    size = shape[0] * shape[1]
+    numbers: list[np.ndarray] = []
+    errors: list[str | None] = [None] * size
+    missing = np.zeros(size, dtype=bool)
+    for name, arr in zip(names, arrays, strict=True):
+        nums, blank, errs = numbers_from_cells(arr, name)
+        numbers.append(nums)
+        missing |= blank
+        errors = [e0 or e1 for e0, e1 in zip(errors, errs, strict=True)]
+    ok = ~missing & np.array([e is None for e in errors], dtype=bool)
+    if check is not None and ok.any():
+        for i, err in zip(np.flatnonzero(ok), check(*(n[ok] for n in numbers)), strict=True):
+            if err is not None:
+                errors[i] = ERROR_PREFIX + err
+                ok[i] = False
+    result: list[Any] = [None] * size
+    if ok.any():
+        out = np.asarray(compute(*(n[ok] for n in numbers)), dtype=object)
+        for i, value in zip(np.flatnonzero(ok), np.broadcast_to(out, (int(ok.sum()),)), strict=True):
+            result[i] = value
+    for i, err in enumerate(errors):
+        if err is not None:
+            result[i] = err
+    return shaped(result, shape)
+
+
+# ------------------------------------------------------------------------------------ spilled tables
+@func
+@arg("ledger", ndim=2, doc=LEDGER_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@arg("time_unit", doc=UNIT_DOC)
+@arg("lang", doc=LANG_DOC)
+@arg(
+    "columns", ndim=2, doc="Columns to show (names or headers, a range or comma-separated text; default all)"
+)
+@guarded
+def seg_summary(
+    ledger: Any, as_of: Any = None, time_unit: Any = "D", lang: Any = "en", columns: Any = None
+) -> Any:
+    """One row per customer: first and last purchase, orders, recency, revenue, basket, rhythm..."""
+    lang = _lang(lang)
+    summary = _summary(ledger, as_of, time_unit)
+    chosen = _pick(summary, to_names(columns), lang) if to_names(columns) else list(summary.columns)
+    return _spill(summary, chosen, lang)
+
+
+@func
+@arg("ledger", ndim=2, doc=LEDGER_DOC)
+@arg("as_of", doc=AS_OF_DOC)
+@arg("bins", doc="Number of scores per dimension, 2 to 9 (default 5)")
+@arg("lang", doc=LANG_DOC)
+@arg("rules", ndim=2, doc="Optional rule table range: code, r_min, r_max, f_min, f_max, m_min, m_max")
+@guarded
+def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rules: Any = None) -> Any:
+    """RFM per customer: R, F and M scores, the RFM code and the named segment (code and label)."""
+    from xlsegment import segment
+
+    lang = _lang(lang)
+    summary = _summary(ledger, as_of, "D")
+    options: dict[str, Any] = {"rfm_bins": int(to_number(bins, "bins", default=5))}
+    if to_names(rules):
+        options["rfm_table"] = range_to_frame(rules, what="rules")
+    segmented = segment(summary, _config(options, ["rfm", "rfm_segment"]), lang=lang)
+    return _spill(segmented, [c for c in RFM_COLUMNS if c in segmented.columns], lang)
+
+
+@func
+@arg("ledger", ndim=2, doc=LEDGER_DOC)
+@arg("columns", ndim=2, doc="Columns to show (names or headers, a range or comma-separated text)")
+@arg("as_of", doc=AS_OF_DOC)
+@arg("lang", doc=LANG_DOC)
+@guarded
+def seg_segments(ledger: Any, columns: Any = None, as_of: Any = None, lang: Any = "en") -> Any:
+    """Full segmentation per customer (ABC, Pareto, RFM, lifecycle, behaviour, value score, type)."""
+    from xlsegment import segment
+
+    lang = _lang(lang)
+    summary = _summary(ledger, as_of, "D")
+    segmented = segment(summary, _config({}, None), lang=lang)
+    wanted = to_names(columns)
+    chosen = (
+        _pick(segmented, wanted, lang) if wanted else [c for c in SEGMENT_COLUMNS if c in segmented.columns]
+    )
+    return _spill(segmented, chosen, lang)
+
+
+def _config(options: dict[str, Any], classifications: list[str] | None) -> Any:
+    from xlsegment import SegmentConfig
+
+    config = SegmentConfig.from_options(options)
+    if classifications is not None and hasattr(config, "classifications"):
+        config.classifications = classifications
+    return config
+
+
+# ------------------------------------------------------------------------------------- element-wise
+@func
+@arg("revenue", ndim=2, doc="Revenue of each customer (a column)")
+@arg("a_share", doc="Cumulative revenue share closing class A (default 0.8)")
+@arg("b_share", doc="Cumulative revenue share closing class B (default 0.95)")
+@guarded
+def seg_abc(revenue: Any, a_share: Any = 0.8, b_share: Any = 0.95) -> Any:
+    """ABC class (A, B, C) of each revenue: A makes the first 80 % of the total, B up to 95 %, C the rest."""
+    from xlsegment.segments.abc import abc_codes
+
+    thresholds = (to_number(a_share, "a_share", default=0.8), to_number(b_share, "b_share", default=0.95))
+
+    def compute(values: np.ndarray) -> np.ndarray:
+        codes, _ = abc_codes(values, thresholds)
+        return np.array(["A", "B", "C"], dtype=object)[np.asarray(codes, dtype=int)]
+
+    return _elementwise(compute, ("revenue",), (revenue,))
+
+
+@func
+@arg("r", ndim=2, doc="Recency score(s), 1 = longest ago")
+@arg("f", ndim=2, doc="Frequency score(s)")
+@arg("m", ndim=2, doc="Monetary score(s)")
+@arg(
+    "rules",
+    ndim=2,
+    doc="Optional rule table range (code, r_min, r_max, f_min, f_max, m_min, m_max, label_en, label_fr)",
+)
+@arg("lang", doc=LANG_DOC)
+@arg("bins", doc="Scale of the scores (default 5)")
+@guarded
+def seg_segment_name(r: Any, f: Any, m: Any, rules: Any = None, lang: Any = "en", bins: Any = 5) -> Any:
+    """Named RFM segment (Champions, Loyal, At risk...) of R, F, M scores, from the rule table."""
+    from xlsegment.segments.codes import code_label
+    from xlsegment.segments.rules import apply_rule_table
+
+    lang = _lang(lang)
+    table = range_to_frame(rules, what="rules") if to_names(rules) else "rfm"
+    n = int(to_number(bins, "bins", default=5))
+
+    def check(*scores: np.ndarray) -> list[str | None]:
+        errors: list[str | None] = [None] * len(scores[0])
+        for name, s in zip("rfm", scores, strict=True):
+            for i in np.flatnonzero((s < 1) | (s > n) | (s != np.round(s))):
+                errors[i] = errors[i] or f"{name}: a score is a whole number from 1 to {n}, not {s[i]:g}"
+        return errors
+
+    def compute(*scores: np.ndarray) -> np.ndarray:
+        codes, info = apply_rule_table(*(s.astype(np.int64) for s in scores), table, n)
+        labels = info.get("labels") or {}
+        return np.array([code_label("rfm_segment", str(c), lang, labels) for c in codes], dtype=object)
+
+    return _elementwise(compute, ("r", "f", "m"), (r, f, m), check)
+
+
+@func
+@arg("code", ndim=2, doc="Segment or class code(s), e.g. champions, A, at_risk")
+@arg("classification", doc="rfm_segment, abc, pareto, buyer_status, lifecycle, behaviour, customer_type")
+@arg("lang", doc=LANG_DOC)
+@guarded
+def seg_label(code: Any, classification: Any = "rfm_segment", lang: Any = "en") -> Any:
+    """Label of a segment or class code in English or French."""
+    from xlsegment.report import class_label
+
+    lang = _lang(lang)
+    cls = to_text(classification, "rfm_segment") or "rfm_segment"
+    shape, (codes,) = broadcast(code)
+    out = [
+        None if c is None or str(c).strip() == "" else class_label(cls, _code_text(c), lang)
+        for c in codes.ravel()
+    ]
+    return shaped(out, shape)
+
+
+def _code_text(value: Any) -> str:
+    return to_text(value, "") or ""
+
+
+@func
+@arg("basket", ndim=2, doc="Average basket (order value)")
+@arg("frequency", ndim=2, doc="Purchases per period")
+@arg("lifetime", ndim=2, doc="Expected lifetime in periods")
+@arg("discount_rate", doc="Yearly discount rate, e.g. 0.1 (default 0)")
+@arg("margin_rate", doc="Margin rate applied to revenue (default 1 = revenue CLV)")
+@arg("periods_per_year", doc="Periods per year: 12 months (default), 1 year, 52.18 weeks")
+@guarded
+def seg_clv(
+    basket: Any,
+    frequency: Any,
+    lifetime: Any,
+    discount_rate: Any = 0.0,
+    margin_rate: Any = 1.0,
+    periods_per_year: Any = 12.0,
+) -> Any:
+    """Simple CLV = basket x purchases per period x lifetime, discounted, times the margin rate."""
+    from xlsegment.clv import clv_formula
+
+    d = to_number(discount_rate, "discount_rate", default=0.0)
+    mr = to_number(margin_rate, "margin_rate", default=1.0)
+    ppy = to_number(periods_per_year, "periods_per_year", default=12.0)
+    return _elementwise(
+        lambda b, fq, lt: clv_formula(b, fq, lt, d, mr, ppy),
+        ("basket", "frequency", "lifetime"),
+        (basket, frequency, lifetime),
+    )
+
+
+def _model_params(names: tuple[str, ...], values: tuple[Any, ...]) -> list[float]:
+    params = []
+    for name, value in zip(names, values, strict=True):
+        number = to_number(value, name)
+        if number is None:
+            raise ExcelInputError(f"{name}: the model parameter is required (fit it with the Segment button)")
+        params.append(number)
+    return params
+
+
+@func
+@arg("frequency", ndim=2, doc="Repeat purchases x (orders - 1)")
+@arg("t_x", ndim=2, doc="Time from first to last purchase, in the model's unit")
+@arg("T", ndim=2, doc="Time from first purchase to the analysis date, in the model's unit")
+@arg("r", doc="BG/NBD r")
+@arg("alpha", doc="BG/NBD alpha")
+@arg("a", doc="BG/NBD a")
+@arg("b", doc="BG/NBD b")
+@guarded
+def seg_p_alive(frequency: Any, t_x: Any, T: Any, r: Any, alpha: Any, a: Any, b: Any) -> Any:  # noqa: N803
+    """Probability the customer is still active (BG/NBD), from (frequency, t_x, T) and the model parameters."""
+    from xlsegment.clv import bgnbd_p_alive
+
+    params = _model_params(("r", "alpha", "a", "b"), (r, alpha, a, b))
+    return _elementwise(
+        lambda x, tx, tt: bgnbd_p_alive(x, tx, tt, *params),
+        ("frequency", "t_x", "T"),
+        (frequency, t_x, T),
+        _check_history,
+    )
+
+
+def _check_history(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, *_: np.ndarray) -> list[str | None]:
+    """Per cell, refuse histories the model cannot have: negative values, t_x after T."""
+    errors: list[str | None] = [None] * len(x)
+    for i in np.flatnonzero((x < 0) | (tx < 0) | (tt < 0)):
+        errors[i] = "frequency, t_x and T must be zero or positive"
+    for i in np.flatnonzero(tx > tt + 1e-9):
+        errors[i] = (
+            errors[i] or "t_x (first to last purchase) cannot exceed T (first purchase to analysis date)"
+        )
+    return errors
+
+
+@func
+@arg("frequency", ndim=2, doc="Repeat purchases x (orders - 1)")
+@arg("t_x", ndim=2, doc="Time from first to last purchase, in the model's unit")
+@arg("T", ndim=2, doc="Time from first purchase to the analysis date, in the model's unit")
+@arg("monetary_value", ndim=2, doc="Mean value of the repeat purchases (0 for one-time buyers)")
+@arg("params", ndim=2, doc="The 7 model parameters in a row or column: r, alpha, a, b, p, q, gamma")
+@arg("horizon", doc="Horizon in `unit` (default 12)")
+@arg("unit", doc='Unit of the horizon: "D", "W", "M" (default) or "Y"')
+@arg("discount_rate", doc="Yearly discount rate (default 0.1)")
+@arg("model_unit", doc='Unit of t_x and T the model was fitted in: "D", "W" (default) or "M"')
+@guarded
+def seg_clv_predict(
+    frequency: Any,
+    t_x: Any,
+    T: Any,  # noqa: N803
+    monetary_value: Any,
+    params: Any,
+    horizon: Any = 12,
+    unit: Any = "M",
+    discount_rate: Any = 0.1,
+    model_unit: Any = "W",
+) -> Any:
+    """Predictive CLV over the horizon (BG/NBD purchases x Gamma-Gamma order value, discounted)."""
+    from xlsegment.clv import BGNBDResult, GammaGammaResult, predict_clv
+
+    values = [v for row in _rows(params) for v in row if v is not None and str(v).strip() != ""]
+    if len(values) != 7:
+        raise ExcelInputError(f"params: expected 7 numbers (r, alpha, a, b, p, q, gamma), got {len(values)}")
+    p = _model_params(("r", "alpha", "a", "b", "p", "q", "gamma"), tuple(values))
+    mu = (to_text(model_unit, "W") or "W").upper()[:1]
+    h = to_number(horizon, "horizon", default=12.0)
+    u = (to_text(unit, "M") or "M").upper()[:1]
+    d = to_number(discount_rate, "discount_rate", default=0.1)
+    bg = BGNBDResult(dict(zip(("r", "alpha", "a", "b"), p[:4], strict=True)), float("nan"), True, 0, 0, mu)
+    gg = GammaGammaResult(dict(zip(("p", "q", "gamma"), p[4:], strict=True)), float("nan"), True, 0, 0, 0)
+
+    def compute(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, m: np.ndarray) -> np.ndarray:
+        summary = pd.DataFrame({"frequency": x, "t_x": tx, "T": tt, "monetary_value": m})
+        summary.attrs["time_unit"] = mu
+        return predict_clv(summary, horizon=h, unit=u, discount_rate=d, bgnbd=bg, gamma_gamma=gg)[
+            "clv"
+        ].to_numpy()
+
+    return _elementwise(
+        compute,
+        ("frequency", "t_x", "T", "monetary_value"),
+        (frequency, t_x, T, monetary_value),
+        _check_history,
+    )
+
+
+def _rows(value: Any) -> list[list[Any]]:
+    from xlsegment.excel.convert import as_rows
+
+    return as_rows(value)
+
+
+@func
+@arg("last_purchase", ndim=2, doc="Date(s) of the last purchase")
+@arg("as_of", doc="Analysis date (default: today)")
+@arg("lapsed_months", doc="Months without purchase that make a lapsed customer (default 6)")
+@arg("lost_months", doc="Months without purchase that make a lost customer (default 12)")
+@arg("output", doc='"reason" (default: the reason, empty when active), "lapsed" or "lost" (TRUE/FALSE)')
+@arg("lang", doc=LANG_DOC)
+@guarded
+def seg_lapse(
+    last_purchase: Any,
+    as_of: Any = None,
+    lapsed_months: Any = 6,
+    lost_months: Any = 12,
+    output: Any = "reason",
+    lang: Any = "en",
+) -> Any:
+    """Lapse flag of a customer from the last purchase date: no purchase for 6 (lapsed) or 12 (lost) months."""
+    from xlsegment.lapse import lapse_flags
+
+    lang = _lang(lang)
+    day = to_date(as_of, "as_of") or pd.Timestamp.today().normalize()
+    lapsed = to_number(lapsed_months, "lapsed_months", default=6.0)
+    lost = to_number(lost_months, "lost_months", default=12.0)
+    what = (to_text(output, "reason") or "reason").lower()
+    column = {"reason": "lapse_reason", "lapsed": "lapsed_6m", "lost": "lapsed_12m"}.get(what)
+    if column is None:
+        raise ExcelInputError(f'output: {output!r} is not "reason", "lapsed" or "lost"')
+    shape, (cells,) = broadcast(last_purchase)
+    out: list[Any] = [None] * cells.size
+    days: dict[int, float] = {}
+    for i, value in enumerate(cells.ravel()):
+        try:
+            stamp = to_date(value, f"last_purchase, cell {i + 1}")
+        except ExcelInputError as exc:
+            out[i] = ERROR_PREFIX + str(exc)
+            continue
+        if stamp is not None:
+            if stamp.normalize() > day:
+                out[i] = (
+                    f"{ERROR_PREFIX}last_purchase, cell {i + 1}: {stamp.date()} is after the analysis date {day.date()}"
+                )
+            else:
+                days[i] = (day - stamp.normalize()).days
+    if days:
+        summary = pd.DataFrame({"recency": list(days.values()), "frequency": 0.0, "t_x": 0.0})
+        summary["orders_12m"] = 0
+        summary["orders_prev_12m"] = 0
+        summary.attrs["time_unit"] = "D"
+        flags = lapse_flags(summary, lapsed_months=lapsed, lost_months=lost, lang=lang)[column].tolist()
+        for i, value in zip(days, flags, strict=True):
+            out[i] = (value or None) if column == "lapse_reason" else bool(value)
+    return shaped(out, shape)
+
+
+@func
+@arg("segment", ndim=2, doc="Segment code or label (e.g. champions, At risk, A)")
+@arg(
+    "classification",
+    doc="rfm_segment (default), abc, pareto, buyer_status, lifecycle, behaviour, customer_type",
+)
+@arg("lang", doc=LANG_DOC)
+@guarded
+def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = "en") -> Any:
+    """Next action for a segment, from the playbook (rules/playbook.csv)."""
+    from xlsegment.actions.playbook import load_playbook, playbook_row_index
+    from xlsegment.report import _classification_rows
+
+    lang = _lang(lang)
+    cls = to_text(classification, "rfm_segment") or "rfm_segment"
+    rows = playbook_row_index(load_playbook(), cls)
+    known = {}
+    for c, code, en, fr in _classification_rows():
+        if c == cls:
+            for text in (code, en, fr):
+                known[str(text).strip().lower()] = code
+    if not known:
+        raise ExcelInputError(f"classification: {cls!r} is not known")
+    shape, (cells,) = broadcast(segment)
+    out: list[Any] = []
+    for i, value in enumerate(cells.ravel()):
+        text = to_text(value)
+        if text is None:
+            out.append(None)
+            continue
+        code = known.get(text.lower())
+        if code is None or code not in rows.index:
+            out.append(f"{ERROR_PREFIX}segment, cell {i + 1}: {text!r} is not a {cls} code or label")
+            continue
+        out.append(rows.loc[code, f"action_{lang}"])
+    return shaped(out, shape)
