@@ -177,7 +177,7 @@ def analyze(
             summary, p_alive=predicted, lang=lang, transactions=transactions, **settings.lapse
         ),
     )
-    customers = customers.join(lapse, rsuffix="_lapse")
+    customers = customers.join(lapse[[c for c in lapse.columns if c not in customers.columns]])
 
     step("actions")
     plan = _captured(
