@@ -137,14 +137,16 @@ def simple_clv(
     - `unit`: 'M' (month, 30.4375 days) or 'Y' (year) — also 'W' or 'D' — for frequency and lifetime.
     - `lifetime`: expected lifetime in `unit`; None derives it from the data (`estimate_lifetime`).
     - `discount_rate`: yearly rate (0.1 = 10 %), 0 for none.
-    - frequency = orders / relationship length, the length floored at `min_history_days` (capped by the
-      data's span) so a new customer's single order is not extrapolated to a high rate.
+    - frequency = orders / relationship length, the length floored at `min_history_days` (but not beyond the
+      data's span, and at least a month) so a new customer's single order is not extrapolated to a high rate.
     - `clv_simple_margin` is added from `margin_rate` (a number) or the summary's margin_rate column.
     Returns basket, purchases_per_unit, lifetime, clv_simple (and clv_simple_margin), indexed by customer_id;
     attrs say the unit, lifetime, how it was derived and the discount rate.
     """
     unit = check_unit(unit)
     what = "simple_clv"
+    if lifetime is not None and (not np.isfinite(lifetime) or lifetime < 0):
+        raise ValueError(f"lifetime must be a non-negative number of {UNIT_NAMES[unit]}, got {lifetime!r}")
     require_columns(summary, ["orders", "revenue"], what)
     orders = numeric_column(summary, "orders", what)
     revenue = numeric_column(summary, "revenue", what, nonnegative=False)
@@ -160,7 +162,13 @@ def simple_clv(
     else:
         require_columns(summary, ["T"], what)
         length_days = numeric_column(summary, "T", what) * UNIT_DAYS[summary_unit(summary)] + 1.0
-    floor = min(float(min_history_days), max(_span_days(summary) + 1.0, 1.0))
+    span = _span_days(summary) + 1.0
+    if span < UNIT_DAYS["M"]:
+        warn(
+            f"the ledger covers only {span:g} day(s): purchase frequency is measured over at least a month, "
+            "treat the simple CLV as a rough order of magnitude"
+        )
+    floor = min(float(min_history_days), max(span, UNIT_DAYS["M"]))
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 
     if lifetime is None:

@@ -1,0 +1,88 @@
+"""Hypothesis properties of the CLV formulas: probabilities, monotonicity in the horizon, non-negative values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import xlsegment as xs
+from xlsegment.clv import (
+    BGNBDResult,
+    GammaGammaResult,
+    bgnbd_expected_purchases,
+    bgnbd_p_alive,
+    bgnbd_unconditional_purchases,
+    clv_formula,
+    gamma_gamma_expected_aov,
+)
+
+positive = st.floats(min_value=0.05, max_value=20.0, allow_nan=False)
+
+
+@st.composite
+def customer(draw):
+    T = draw(st.floats(min_value=0.0, max_value=200.0))
+    x = draw(st.integers(min_value=0, max_value=300))
+    t_x = draw(st.floats(min_value=0.0, max_value=1.0)) * T if x > 0 else 0.0
+    return float(x), t_x, T
+
+
+@given(customer(), positive, positive, positive, positive)
+def test_p_alive_is_a_probability(cust, r, alpha, a, b):
+    x, t_x, T = cust
+    p = bgnbd_p_alive(x, t_x, T, r, alpha, a, b)
+    assert 0.0 <= p <= 1.0
+
+
+@given(customer(), positive, positive, positive, positive, st.floats(0.0, 100.0), st.floats(0.0, 100.0))
+def test_expected_purchases_increase_with_the_horizon(cust, r, alpha, a, b, t1, dt):
+    x, t_x, T = cust
+    e1 = bgnbd_expected_purchases(t1, x, t_x, T, r, alpha, a, b)
+    e2 = bgnbd_expected_purchases(t1 + dt, x, t_x, T, r, alpha, a, b)
+    assert np.isfinite(e1) and e1 >= 0
+    assert e2 >= e1 * (1 - 1e-9) - 1e-12
+
+
+@given(positive, positive, positive, positive, st.floats(0.0, 100.0), st.floats(0.0, 100.0))
+def test_unconditional_expectation_increases(r, alpha, a, b, t1, dt):
+    e1 = bgnbd_unconditional_purchases(t1, r, alpha, a, b)
+    e2 = bgnbd_unconditional_purchases(t1 + dt, r, alpha, a, b)
+    assert e1 >= 0 and e2 >= e1 * (1 - 1e-9) - 1e-12
+
+
+@given(st.integers(0, 100), st.floats(0.0, 1e5), positive, st.floats(1.01, 20), positive)
+def test_expected_order_value_is_positive(x, m, p, q, gamma):
+    assert gamma_gamma_expected_aov(x, m, p, q, gamma) > 0
+
+
+@given(
+    st.floats(0, 1e4),
+    st.floats(0, 50),
+    st.floats(0, 600),
+    st.floats(0, 0.5),
+    st.floats(0, 0.5),
+    st.floats(0, 1),
+)
+def test_simple_clv_non_negative_and_discount_lowers_it(basket, freq, life, d1, dd, margin):
+    v1 = clv_formula(basket, freq, life, d1, margin, 12)
+    v2 = clv_formula(basket, freq, life, d1 + dd, margin, 12)
+    assert v1 >= 0 and v2 >= 0
+    assert v2 <= v1 * (1 + 1e-12) + 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(customer(), min_size=1, max_size=20), st.floats(0, 60), st.floats(0, 0.5))
+def test_predicted_clv_is_non_negative(customers, horizon, rate):
+    x, t_x, T = (list(v) for v in zip(*customers, strict=True))
+    summary = pd.DataFrame(
+        {"frequency": x, "t_x": t_x, "T": T, "monetary_value": [25.0 if f > 0 else 0.0 for f in x]},
+        index=pd.Index([f"c{i}" for i in range(len(x))], name="customer_id"),
+    )
+    summary.attrs["time_unit"] = "W"
+    bg = BGNBDResult({"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, -1.0, True, 1, 1, "W")
+    gg = GammaGammaResult({"p": 6.2, "q": 3.7, "gamma": 15.4}, -1.0, True, 1, 0, 0)
+    out = xs.predict_clv(summary, horizon=horizon, unit="M", discount_rate=rate, bgnbd=bg, gamma_gamma=gg)
+    assert (out["clv"] >= 0).all()
+    assert out["p_alive"].between(0, 1).all()
