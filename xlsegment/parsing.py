@@ -201,11 +201,16 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
             parsed = parsed.dt.tz_localize(None)
         left = parsed.isna()
         if left.any():
-            retry = pd.to_datetime(
-                text[left], format="mixed", dayfirst=dayfirst is not False, errors="coerce"
-            )
-            if getattr(retry.dt, "tz", None) is not None:
-                retry = retry.dt.tz_convert(None)
+            rest = text[left]
+            # year-first text is ISO order whatever `dayfirst` says (dateutil would read 2024-03-05 as 3 May)
+            year_first = rest.str.match(r"\d{4}[-/.]").to_numpy(dtype=bool)
+            retry = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
+            for part_mask, first in ((year_first, False), (~year_first, dayfirst is not False)):
+                if part_mask.any():
+                    part = pd.to_datetime(rest[part_mask], format="mixed", dayfirst=first, errors="coerce")
+                    if getattr(part.dt, "tz", None) is not None:
+                        part = part.dt.tz_convert(None)
+                    retry[part_mask] = part.to_numpy(dtype="datetime64[ns]")
             parsed[left] = retry
         out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")
         if fmt in _DAY_FIRST:
