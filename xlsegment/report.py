@@ -35,6 +35,7 @@ LABELLED_CLASSES = ("rfm_segment", "customer_type", "abc", "pareto", "lifecycle"
 # analysis does not have are skipped, columns it has that are not listed here are appended at the end
 CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("customer_id", "text"),
+    ("civility", "text"),
     ("name", "text"),
     ("first_name", "text"),
     ("last_name", "text"),
@@ -90,6 +91,7 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("expected_purchases", "number"),
     ("expected_aov", "money"),
     ("clv", "money"),
+    ("clv_margin", "money"),
     ("lapsed_6m", "flag"),
     ("lapsed_12m", "flag"),
     ("overdue", "flag"),
@@ -282,16 +284,24 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
     columns: list[tuple[str, str, pd.Series]] = []
     used: set[str] = set()
     for key, kind in CUSTOMER_COLUMNS:
-        if key in LABELLED_CLASSES and f"{key}_label" in df.columns:
+        if f"{key}_label" in df.columns and key in df.columns:
             columns.append((key, "text", df[f"{key}_label"]))
             used.update({key, f"{key}_label"})
         elif key in df.columns:
             columns.append((key, kind, df[key]))
             used.add(key)
     for col in df.columns:
-        if col in used or str(col).endswith("_label") and str(col)[: -len("_label")] in used:
+        col = str(col)
+        if col in used:
             continue
-        columns.append((str(col), _kind_of_series(str(col), df[col]), df[col]))
+        if f"{col}_label" in df.columns:  # a code with its label: show the label under the code's header
+            columns.append((col, "text", df[f"{col}_label"]))
+            used.update({col, f"{col}_label"})
+            continue
+        if col.endswith("_label") and col[: -len("_label")] in df.columns:
+            continue
+        columns.append((col, _kind_of_series(col, df[col]), df[col]))
+        used.add(col)
     return _table("customers", label("sheet.customers", lang), columns, lang)
 
 
@@ -460,7 +470,17 @@ def rfm_grid(analysis: Any, lang: str = "en") -> ReportTable | None:
 
 
 def _relabel(name: str, title: str, frame: pd.DataFrame, lang: str) -> ReportTable:
-    columns = [(str(c), _kind_of_series(str(c), frame[c]), frame[c]) for c in frame.columns]
+    """Every column of `frame` with a labelled header; a code column with a `<code>_label` column beside it
+    shows the label under the code's header."""
+    names = [str(c) for c in frame.columns]
+    columns = []
+    for col, name_ in zip(frame.columns, names, strict=True):
+        if name_.endswith("_label") and name_[: -len("_label")] in names:
+            continue
+        if f"{name_}_label" in names:
+            columns.append((name_, "text", frame[frame.columns[names.index(f"{name_}_label")]]))
+        else:
+            columns.append((name_, _kind_of_series(name_, frame[col]), frame[col]))
     return _table(name, title, columns, lang)
 
 
@@ -578,7 +598,7 @@ def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
         (label("settings.lang", lang), lang),
         (label("settings.segment_by", lang), column_label(segment_by, lang)),
     ]
-    for area in ("segments", "clv", "lapse", "actions"):
+    for area in ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest"):
         values = getattr(settings, area, None) or {}
         for key, value in dict(values).items():
             rows.append((f"{area}.{key}", _plain(value)))
@@ -617,13 +637,15 @@ def sheet_names(lang: str = "en") -> dict[str, str]:
     return {s: label(f"sheet.{s}", lang) for s in SHEETS}
 
 
-def build_report(analysis: Any, lang: str | None = None, segment_by: str = "rfm_segment") -> Report:
+def build_report(analysis: Any, lang: str | None = None, segment_by: str | None = None) -> Report:
     """Every table of the segmented workbook from an Analysis, in `lang` (default: the settings' language).
 
-    `segment_by` is the classification of the segment table and charts; falls back to the first
-    classification the analysis has when that one is missing.
+    `segment_by` is the classification of the segment table and charts (default: the settings'
+    `segment_by`, else rfm_segment); falls back to the first classification the analysis has when that one
+    is missing.
     """
     lang = check_lang(lang or getattr(_settings_of(analysis), "lang", None) or "en")
+    segment_by = segment_by or getattr(_settings_of(analysis), "segment_by", None) or "rfm_segment"
     columns = set(_customers_frame(analysis).columns)
     if segment_by not in columns:
         segment_by = next((c for c in LABELLED_CLASSES if c in columns), segment_by)

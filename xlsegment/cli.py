@@ -1,0 +1,298 @@
+"""The `xlsegment` command: build a segmented workbook from a ledger, copy the sample ledger, manage the add-in.
+
+Errors are one clear line on stderr with a non-zero exit code (2 = bad input or refused output, 1 = anything
+unexpected); a progress bar goes to stderr only when it is a terminal and --quiet is not given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
+
+# CLI option -> keyword of analyze()/read_transactions (canonical column or its accepted alias)
+COLUMN_OPTIONS: dict[str, str] = {
+    "customer": "customer",
+    "date": "date",
+    "amount": "amount",
+    "order": "order",
+    "quantity": "quantity",
+    "price": "price",
+    "category": "category",
+    "margin": "margin",
+    "cost": "cost",
+    "discount": "discount",
+    "returned": "returned",
+    "payment-delay": "payment_delay",
+    "due-date": "due_date",
+    "paid-date": "paid_date",
+    "service-contacts": "service_contacts",
+    "name": "name",
+    "first-name": "first_name",
+    "last-name": "last_name",
+    "civility": "civility",
+    "email": "email",
+    "phone": "phone",
+    "birthday": "birthday",
+    "address": "address",
+    "postcode": "postcode",
+    "city": "city",
+    "country": "country",
+}
+
+BUILD_EXAMPLE = """\
+examples:
+  xlsegment build ventes.csv -o clients.xlsx --lang fr
+  xlsegment build online_retail.csv.gz -o retail.xlsx --customer CustomerID --date InvoiceDate \\
+      --order InvoiceNo --quantity Quantity --price UnitPrice --as-of 2011-12-10 --time-unit W
+  xlsegment sample -o sample_ledger.csv && xlsegment build sample_ledger.csv -o sample.xlsx
+"""
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+class Progress:
+    """A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal or --quiet."""
+
+    def __init__(self, stream: TextIO, enabled: bool, width: int = 30) -> None:
+        self.stream = stream
+        self.enabled = enabled and hasattr(stream, "isatty") and stream.isatty()
+        self.width = width
+        self.last = ""
+
+    def show(self, fraction: float, what: str) -> None:
+        if not self.enabled:
+            return
+        fraction = min(max(fraction, 0.0), 1.0)
+        done = int(round(fraction * self.width))
+        line = f"\r[{'#' * done}{'.' * (self.width - done)}] {fraction:4.0%} {what[:40]:<40}"
+        if line != self.last:
+            self.stream.write(line)
+            self.stream.flush()
+            self.last = line
+
+    def analysis(self, stage: str, fraction: float) -> None:
+        self.show(0.6 * fraction, stage)
+
+    def writing(self, stage: str, done: int, total: int) -> None:
+        self.show(0.6 + 0.4 * (done / total if total else 1.0), f"writing {stage} {done:,}/{total:,}")
+
+    def close(self) -> None:
+        if self.enabled and self.last:
+            self.stream.write("\r" + " " * len(self.last) + "\r")
+            self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlsegment",
+        description="Classify your customers from your own sales ledger (RFM, ABC, CLV, actions).",
+        epilog=BUILD_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from xlsegment import __version__
+
+    parser.add_argument("--version", action="version", version=f"xlsegment {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser(
+        "build",
+        help="build a segmented workbook from a ledger",
+        description="Read a sales ledger (CSV, Excel, Parquet) and write a formatted, self-explaining workbook: "
+        "Summary, Customers, Actions, Model and Settings sheets.",
+        epilog=BUILD_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument("ledger", help="the sales ledger (never modified)")
+    build.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
+    build.add_argument("--as-of", help="analysis date, e.g. 2024-12-31 (default: the ledger's last date)")
+    build.add_argument(
+        "--time-unit", choices=["D", "W", "M"], type=str.upper, help="unit of durations: days, weeks, months"
+    )
+    build.add_argument(
+        "--lang", choices=["fr", "en"], type=str.lower, help="language of the workbook (sheet names included)"
+    )
+    build.add_argument("--config", help="settings file (JSON or TOML)")
+    build.add_argument("--sheet", help="sheet of an Excel ledger")
+    build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
+    build.add_argument("--force", action="store_true", help="replace the output if it exists")
+    build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    columns = build.add_argument_group(
+        "column mapping",
+        "name the ledger's column for each field (default: recognised from common French/English headers)",
+    )
+    for option, keyword in COLUMN_OPTIONS.items():
+        columns.add_argument(
+            f"--{option}",
+            dest=f"col_{keyword}",
+            metavar="COL",
+            help=f"column holding the {option.replace('-', ' ')}",
+        )
+
+    sample = sub.add_parser(
+        "sample",
+        help="copy the bundled sample ledger",
+        description="Copy the bundled sample ledger (a French-style shop, CSV) to FILE.",
+    )
+    sample.add_argument("-o", "--output", required=True, help="where to write the sample ledger (.csv)")
+    sample.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+    addin = sub.add_parser("addin", help="install, remove or check the Excel add-in")
+    addin.add_argument("action", choices=["install", "remove", "status"])
+    addin.add_argument(
+        "--target", help="folder (or .xlam path) to install into (default: Excel's startup folder)"
+    )
+    addin.add_argument(
+        "--force", action="store_true", help="replace or remove a file this tool did not build"
+    )
+    addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, default="en")
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from xlsegment.settings import Settings
+
+    settings = Settings.from_file(args.config) if args.config else Settings()
+    changes = {}
+    if args.as_of:
+        changes["as_of"] = args.as_of
+    if args.time_unit:
+        changes["time_unit"] = args.time_unit
+    if args.lang:
+        changes["lang"] = args.lang
+    if args.sheet:
+        changes["reader"] = {**settings.reader, "sheet": args.sheet}
+    return dataclasses.replace(settings, **changes) if changes else settings
+
+
+def _check_paths(ledger: Path, output: Path, force: bool) -> None:
+    if not ledger.exists():
+        raise CliError(f"ledger {str(ledger)!r} not found")
+    if ledger.is_dir():
+        raise CliError(f"ledger {str(ledger)!r} is a folder, not a file")
+    if output.suffix.lower() != ".xlsx":
+        raise CliError(f"output {str(output)!r} must end in .xlsx")
+    if output.resolve() == ledger.resolve() or (output.exists() and os.path.samefile(output, ledger)):
+        raise CliError(f"output {str(output)!r} is the input ledger; choose another file name")
+    if output.exists() and not force:
+        raise CliError(f"output {str(output)!r} already exists; use --force to replace it")
+    if not output.resolve().parent.is_dir():
+        raise CliError(f"folder {str(output.resolve().parent)!r} does not exist")
+
+
+def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.pipeline import analyze
+    from xlsegment.report import build_report
+    from xlsegment.workbook import write_workbook
+
+    ledger, output = Path(args.ledger), Path(args.output)
+    _check_paths(ledger, output, args.force)
+    if args.template and not Path(args.template).is_file():
+        raise CliError(f"template {args.template!r} not found")
+    settings = _settings(args)
+    mapping = {kw: getattr(args, f"col_{kw}") for kw in COLUMN_OPTIONS.values() if getattr(args, f"col_{kw}")}
+    progress = Progress(err, enabled=not args.quiet)
+    start = time.perf_counter()
+    try:
+        analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
+        report = build_report(analysis, settings.lang)
+        write_workbook(
+            report, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
+        )
+    finally:
+        progress.close()
+    if not args.quiet:
+        q = analysis.quality
+        excluded = getattr(q, "rows_excluded", 0)
+        print(
+            f"Wrote {output}: {len(analysis.customers):,} customers from {getattr(q, 'rows_read', 0):,} rows"
+            f" ({excluded:,} excluded), {len(report.segments.frame)} segments, in {time.perf_counter() - start:.1f} s",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise CliError(f"{str(output)!r} already exists; use --force to replace it")
+    if not output.resolve().parent.is_dir():
+        raise CliError(f"folder {str(output.resolve().parent)!r} does not exist")
+    source = resources.files("xlsegment") / "data" / "sample_ledger.csv"
+    if not source.is_file():
+        raise CliError(
+            "the sample ledger is not bundled with this installation (xlsegment/data/sample_ledger.csv)"
+        )
+    with resources.as_file(source) as path:
+        shutil.copyfile(path, output)
+    print(f"Wrote {output}; try: xlsegment build {output} -o segmented.xlsx", file=out)
+    return EXIT_OK
+
+
+def cmd_addin(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    try:
+        from xlsegment.excel.addin import addin_command
+    except ImportError as exc:
+        raise CliError(f"the Excel add-in is not available in this installation ({exc})") from exc
+    return int(addin_command(args.action, target=args.target, force=args.force, lang=args.lang) or 0)
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    from xlsegment.errors import ConfigError, LedgerError
+    from xlsegment.workbook.safety import WorkbookError
+
+    return (
+        CliError,
+        LedgerError,
+        ConfigError,
+        WorkbookError,
+        FileNotFoundError,
+        PermissionError,
+        IsADirectoryError,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `xlsegment` console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    err, out = sys.stderr, sys.stdout
+    if args.command is None:
+        parser.print_help(err)
+        return EXIT_INPUT
+    handler = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin}[args.command]
+    try:
+        return handler(args, err, out)
+    except KeyboardInterrupt:
+        print("xlsegment: interrupted; no output was written", file=err)
+        return 130
+    except _input_errors() as exc:
+        print(f"xlsegment {args.command}: error: {_one_line(exc)}", file=err)
+        return EXIT_INPUT
+    except Exception as exc:  # anything unexpected still gets one line, not a traceback
+        print(
+            f"xlsegment {args.command}: unexpected error ({type(exc).__name__}): {_one_line(exc)}", file=err
+        )
+        return EXIT_ERROR
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)) and exc.filename:
+        text = f"{exc.strerror}: {exc.filename}"
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
