@@ -252,9 +252,9 @@ def read_transactions(
     if "quantity" in out:
         returned |= np.nan_to_num(out["quantity"]) < 0
     if "returned" in columns:
-        flagged = reader.flags("returned").values.to_numpy(dtype=bool)
-        returned |= flagged
-        amount = np.where(flagged, -np.abs(amount), amount)
+        returned |= reader.flags("returned").values.to_numpy(dtype=bool)
+    # a return is negative whatever sign the till wrote (flag column, or a negative quantity)
+    amount = np.where(returned, -np.abs(amount), amount)
     out["returned"] = returned
 
     if "order_id" in columns:
