@@ -18,9 +18,9 @@ ABC_CODES = ("A", "B", "C")
 PARETO_CODES = ("top20", "next40", "rest40")
 
 
-def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ranked_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Order by value descending and, per sorted position, the position of the first tied value."""
-    order = np.argsort(-values, kind="stable")
+    order = np.argsort(-values)
     ranked = values[order]
     n = len(ranked)
     starts = np.ones(n, dtype=bool)
@@ -31,7 +31,7 @@ def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def abc_codes(
-    values: np.ndarray, thresholds: tuple[float, float] = ABC_THRESHOLDS
+    values: np.ndarray, thresholds: tuple[float, float] = ABC_THRESHOLDS, ranking: tuple | None = None
 ) -> tuple[np.ndarray, dict]:
     """Class index (0=A, 1=B, 2=C) per customer and the rule applied.
 
@@ -43,7 +43,7 @@ def abc_codes(
     total = float(positive.sum())
     codes = np.full(len(values), 2, dtype=np.int8)
     if total > 0:
-        order, first = _ranked(positive)
+        order, first = ranking if ranking is not None and (values > 0).all() else ranked_order(positive)
         ranked = positive[order]
         before = np.cumsum(ranked) - ranked
         share_before = before[first] / total
@@ -54,13 +54,15 @@ def abc_codes(
     return codes, info
 
 
-def pareto_codes(values: np.ndarray, shares: tuple[float, float] = PARETO_SHARES) -> tuple[np.ndarray, dict]:
+def pareto_codes(
+    values: np.ndarray, shares: tuple[float, float] = PARETO_SHARES, ranking: tuple | None = None
+) -> tuple[np.ndarray, dict]:
     """Index (0=top20, 1=next40, 2=rest40) by the share of customers ranked before each one."""
     s_top, s_next = _pair(shares, "pareto_shares")
     n = len(values)
     codes = np.zeros(n, dtype=np.int8)
     if n:
-        order, first = _ranked(values)
+        order, first = ranking if ranking is not None else ranked_order(values)
         share_before = first / n
         codes[order] = np.where(share_before < s_top, 0, np.where(share_before < s_next, 1, 2)).astype(
             np.int8

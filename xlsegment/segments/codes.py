@@ -39,3 +39,22 @@ def labelled(
         ]
     values = pd.Categorical.from_codes(cat.cat.codes.to_numpy(), categories=names)
     return pd.Series(values, index=codes.index, name=f"{codes.name}_label")
+
+
+def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True, return_counts=True), in linear time for whole numbers.
+
+    Recency in days, order counts and category counts are whole numbers in a small range: counting them
+    is several times faster than the sort np.unique does on a million customers.
+    """
+    if len(values) and np.isfinite(values).all():
+        low, high = float(values.min()), float(values.max())
+        if high - low < 4_000_000 and np.array_equal(values, np.floor(values)):
+            shifted = (values - low).astype(np.int64)
+            counts = np.bincount(shifted)
+            present = np.flatnonzero(counts)
+            lookup = np.zeros(len(counts), dtype=np.int64)
+            lookup[present] = np.arange(len(present))
+            return present.astype(values.dtype) + low, lookup[shifted], counts[present]
+    uniq, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return uniq, inverse.reshape(-1), counts

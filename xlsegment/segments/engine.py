@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
-from xlsegment.segments.abc import ABC_CODES, PARETO_CODES, abc_codes, pareto_codes
+from xlsegment.segments.abc import ABC_CODES, PARETO_CODES, abc_codes, pareto_codes, ranked_order
 from xlsegment.segments.behaviour import BEHAVIOUR_CODES, BUYER_CODES, behaviour_codes, buyer_codes
 from xlsegment.segments.codes import categorical, labelled
 from xlsegment.segments.config import SegmentConfig, SegmentWarning, numbers, require
@@ -52,9 +52,10 @@ def segment(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SegmentWarning)
         revenue = numbers(summary, cfg.abc_by)
-        abc, rules["abc"] = abc_codes(revenue, cfg.abc_thresholds)
+        ranked = ranked_order(revenue)
+        abc, rules["abc"] = abc_codes(revenue, cfg.abc_thresholds, ranked)
         new["abc"] = categorical(abc, ABC_CODES)
-        pareto, rules["pareto"] = pareto_codes(revenue, cfg.pareto_shares)
+        pareto, rules["pareto"] = pareto_codes(revenue, cfg.pareto_shares, ranked)
         new["pareto"] = categorical(pareto, PARETO_CODES)
         status, rules["buyer_status"] = buyer_codes(summary, cfg.regular_min_orders_12m)
         new["buyer_status"] = categorical(status, BUYER_CODES)

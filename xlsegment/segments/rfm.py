@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.errors import ConfigError
-from xlsegment.segments.codes import categorical
+from xlsegment.segments.codes import categorical, unique_counts
 from xlsegment.segments.config import (
     RFM_BINS,
     RFM_METHOD,
@@ -56,7 +56,7 @@ def quantile_scores(
 ) -> tuple[np.ndarray, dict]:
     """Scores 1..n from groups of about equal size, never splitting one value across two scores."""
     work = values if higher_is_better else -values
-    uniq, inverse, counts = np.unique(work, return_inverse=True, return_counts=True)
+    uniq, inverse, counts = unique_counts(work)
     d, total = len(uniq), len(values)
     note = None
     if d == 0:
@@ -78,7 +78,7 @@ def quantile_scores(
                 f"{counts[biggest] / total:.0%} of customers share the value {value:g} (score "
                 f"{int(score_of[biggest])}); the other scores split the rest"
             )
-    scores = score_of[inverse.reshape(-1)] if d else np.zeros(0, dtype=np.int8)
+    scores = score_of[inverse] if d else np.zeros(0, dtype=np.int8)
     return scores, {"ranges": _ranges(values, scores, n), "warning": note}
 
 
@@ -245,7 +245,9 @@ def frat_scores(
 
 def _frat_code(rfm_code: pd.Series, t: np.ndarray) -> pd.Categorical:
     codes = rfm_code.cat.codes.to_numpy().astype(np.int64) * 10 + t.astype(np.int64)
-    present = np.unique(codes)
+    present = np.flatnonzero(np.bincount(codes)) if len(codes) else np.zeros(0, dtype=np.int64)
+    lookup = np.zeros(int(present.max()) + 1 if len(present) else 1, dtype=np.int64)
+    lookup[present] = np.arange(len(present))
     cats = rfm_code.cat.categories
     names = [f"{cats[c // 10]}{c % 10}" for c in present]
-    return pd.Categorical.from_codes(np.searchsorted(present, codes), categories=names)
+    return pd.Categorical.from_codes(lookup[codes] if len(codes) else codes, categories=names)

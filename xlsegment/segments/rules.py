@@ -61,7 +61,9 @@ def load_rule_table(source: Any = "rfm", sheet: str | int | None = None) -> pd.D
                 f"rule table {str(source)!r} not found (a file path, or one of the bundled tables: {known})"
             )
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str).fillna("")
+            raw = pd.read_excel(
+                path, sheet_name=0 if sheet is None else sheet, dtype=str, engine="openpyxl"
+            ).fillna("")
         else:
             raw = pd.read_csv(
                 path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python"

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.errors import ConfigError
+from xlsegment.segments.codes import unique_counts
 from xlsegment.segments.config import VALUE_WEIGHTS, numbers, require
 
 SIGNAL_COLUMNS = {
@@ -40,10 +41,10 @@ def percentile(values: np.ndarray) -> np.ndarray:
     if n == 1:
         out[ok] = 0.5
         return out
-    uniq, inverse, counts = np.unique(values[ok], return_inverse=True, return_counts=True)
+    uniq, inverse, counts = unique_counts(values[ok])
     before = np.cumsum(counts) - counts
     mid = (before + (counts - 1) / 2) / (n - 1)
-    out[ok] = mid[inverse.reshape(-1)]
+    out[ok] = mid[inverse]
     return out
 
 
