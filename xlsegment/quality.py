@@ -9,6 +9,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_customer": ("no customer", "pas de client"),
     "no_date": ("no date", "pas de date"),
     "no_amount": ("no amount", "pas de montant"),
+    "bad_customer_id": ("unreadable customer", "client illisible"),
+    "bad_date": ("unreadable date", "date illisible"),
+    "bad_amount": ("unreadable amount", "montant illisible"),
+    "bad_quantity": ("unreadable quantity", "quantité illisible"),
+    "bad_unit_price": ("unreadable unit price", "prix unitaire illisible"),
     "after_as_of": ("after the as-of date", "après la date d'analyse"),
     "only_returns": (
         "customer with only returns or cancellations",
