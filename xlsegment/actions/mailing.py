@@ -18,7 +18,7 @@ import pandas as pd
 
 from xlsegment.actions._text import fill
 from xlsegment.actions.plan import ActionPlan, customer_frame
-from xlsegment.actions.playbook import CHANNELS, segment_label
+from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
@@ -167,15 +167,16 @@ def mailing_lists(
     if channel is not None and channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)} or None")
     codes = frame[classification].astype(object)
-    selected = codes.notna()
+    has_code = codes.notna()
+    code_text = codes.astype(str).where(has_code, "")
+    selected = has_code.copy()
+    present_codes = set(code_text[has_code])
     if segments is not None:
-        wanted = [str(s) for s in ([segments] if isinstance(segments, str) else segments)]
-        unknown = sorted(set(wanted) - set(codes.dropna().astype(str)))
-        report_unknown = unknown
-        selected &= codes.astype(str).isin(wanted)
+        wanted = list(dict.fromkeys(str(s) for s in ([segments] if isinstance(segments, str) else segments)))
+        selected &= code_text.isin(wanted)
     else:
-        report_unknown = []
-        wanted = list(dict.fromkeys(codes.dropna().astype(str)))
+        wanted = list(dict.fromkeys(code_text[has_code]))
+    report: list[str] = [f"segment {code!r} has no customers" for code in wanted if code not in present_codes]
     if where is not None:
         mask = where(frame) if callable(where) else where
         if isinstance(mask, pd.Series):
@@ -187,48 +188,46 @@ def mailing_lists(
         else:
             mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index)
         selected &= mask
-    report: list[str] = [f"segment {code!r} has no customers" for code in report_unknown]
 
+    # from here on only the selected customers are handled
+    sub = frame[selected.to_numpy()]
+    sub_codes = code_text[selected.to_numpy()]
     if channel is not None:
-        chan = pd.Series(channel, index=frame.index, dtype=object)
+        chan = pd.Series(channel, index=sub.index, dtype=object)
     elif plan is not None:
-        chan = plan.customers["channel"].reindex(frame.index).fillna("").astype(object)
+        chan = plan.customers["channel"].reindex(sub.index).fillna("").astype(object)
     else:
-        chan = pd.Series("", index=frame.index, dtype=object)
-    reachable = _reachable(frame, chan)
+        chan = pd.Series("", index=sub.index, dtype=object)
+    reachable = _reachable(sub, chan)
 
-    cols = {"customer_id": frame.index.to_series()}
-    cols["segment"] = codes.astype(str)
-    labels = {c: segment_label(classification, c, lang) for c in set(codes.dropna().astype(str))}
-    cols["segment_label"] = codes.astype(str).map(labels)
-    cols["salutation"] = salutations(frame, lang)
+    cols = {"customer_id": sub.index.to_series()}
+    cols["segment"] = sub_codes
+    cols["segment_label"] = sub_codes.map(segment_labels(classification, lang)).fillna(sub_codes)
+    cols["salutation"] = salutations(sub, lang)
     for column in CONTACT_COLUMNS:
-        if column in frame.columns:
-            cols[column] = _text_col(frame, column)
+        if column in sub.columns:
+            cols[column] = _text_col(sub, column)
     if channel is not None or plan is not None:
         cols["channel"] = chan
     if plan is not None:
         for column in ("next_action", "due_date", "offer"):
-            cols[column] = plan.customers[column].reindex(frame.index)
-    table = pd.DataFrame(cols)
-    table.index = frame.index
+            cols[column] = plan.customers[column].reindex(sub.index)
+    table = pd.DataFrame(cols, index=sub.index)
 
-    ok = selected & reachable
-    lacking = selected & ~reachable
-    lists = {}
-    order = [c for c in wanted if c in set(codes[ok].astype(str))]
-    for code in order:
-        lists[code] = table[ok & (codes.astype(str) == code)].reset_index(drop=True)
-    reason_key = chan.map(lambda c: f"actions.missing.{c}" if c in _NEEDS else "actions.missing.any")
-    reasons = reason_key.map(lambda k: label(k, lang))
-    missing = table[lacking].copy()
-    missing["missing_contact"] = reasons[lacking]
+    ok = reachable.to_numpy()
+    reached = table[ok]
+    groups = dict(list(reached.groupby("segment", sort=False)))
+    lists = {code: groups[code].reset_index(drop=True) for code in wanted if code in groups}
+    by_channel = {c: label(f"actions.missing.{c}", lang) for c in _NEEDS}
+    reasons = chan.map(by_channel).fillna(label("actions.missing.any", lang)).astype(object)
+    missing = table[~ok].copy()
+    missing["missing_contact"] = reasons[~ok]
     missing = missing.reset_index(drop=True)
     if len(missing):
         report.append(
             f"{len(missing)} selected customer(s) cannot be reached: no contact data for the channel"
         )
-    generic = int((ok & (table["salutation"] == label("actions.salutation.none", lang))).sum())
+    generic = int((reached["salutation"] == label("actions.salutation.none", lang)).sum())
     if generic:
         report.append(f"{generic} customer(s) have no name on file: their letter opens with a plain greeting")
     return MailingLists(lists, missing, report, classification)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from xlsegment.actions._text import date_text, fill, text
 from xlsegment.actions.offers import check_transactions, full_price_suppression, main_categories
-from xlsegment.actions.playbook import load_playbook, segment_label
+from xlsegment.actions.playbook import CHANNELS, MESSAGES, OFFERS, load_playbook, segment_label
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
@@ -28,7 +28,7 @@ CUSTOMER_COLUMNS = (
     "channel_label",
     "due_date",
     "due_reason",
-    "overdue",
+    "action_overdue",
     "message",
     "message_label",
     "offer",
@@ -126,6 +126,11 @@ def next_birthday(birthdays: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     return out
 
 
+def _names(kind: str, codes: tuple[str, ...], lang: str) -> dict[str, str]:
+    """Code -> label of one kind (channel, message, offer) in `lang`, for mapping whole columns at once."""
+    return {code: label(f"actions.{kind}.{code}", lang) for code in codes}
+
+
 def _cadence_text(days: pd.Series, lang: str) -> pd.Series:
     named = {d: label(f"actions.cadence.{d}", lang) for d in (7, 14, 30, 61, 91, 183, 365)}
     generic = label("actions.cadence.days", lang)
@@ -161,7 +166,8 @@ def message_mix_text(mix: pd.Series, lang: str) -> pd.Series:
 
 
 def _offer_text(offer: pd.Series, category: pd.Series, lang: str) -> pd.Series:
-    base = offer.map(lambda o: label(f"actions.offer.{o}", lang) if o and o != "none" else "")
+    names = {o: label(f"actions.offer.{o}", lang) for o in OFFERS if o != "none"}
+    base = offer.map(names).fillna("").astype(object)
     has_cat = (offer == "discount") & category.notna() & (category.astype(str) != "")
     on_cat = fill("actions.offer.discount_on", lang, offer.index, category=category)
     return base.where(~has_cat, on_cat)
@@ -183,7 +189,7 @@ def plan_actions(
     The base date of the contact cadence is `last_contact` when the frame has it (else `last_purchase`); the
     next action is the earliest due of: birthday card (`birthday_lead_days` before the next birthday, for
     playbook rows with birthday = yes and a known birthday), the main contact, the second contact. A due date
-    already past becomes `as_of` with `overdue` True. Discount offers are withheld for a product family bought
+    already past becomes `as_of` with `action_overdue` True. Discount offers are withheld for a product family bought
     at full price in the last `full_price_days` days (needs `transactions` with category and discount).
     Returns an ActionPlan: `customers` (indexed by customer_id, columns CUSTOMER_COLUMNS), `segments`
     (per segment: customers, revenue, objective, measures, contact plan) and `report` (notes).
@@ -270,7 +276,7 @@ def plan_actions(
     channel = channel.where(in_book, "").fillna("")
     cadence = rows["cadence_days"].where(is_primary, rows["second_cadence_days"]).fillna(0).astype(int)
 
-    # message kind: a birthday card or a non-selling call is an image message; otherwise the playbook mix
+    # message kind: a birthday card or a call (cordial, never selling) is an image message; otherwise the mix
     # rotates per cadence period of the due date, so successive contacts alternate and never mix kinds
     mix = rows["message_mix"].fillna("image")
     period = ((due.fillna(as_of_ts) - pd.Timestamp("1970-01-01")).dt.days // cadence.clip(lower=1)).to_numpy()
@@ -279,7 +285,7 @@ def plan_actions(
         kinds = np.array(value.split("|"), dtype=object)
         where = (mix == value).to_numpy()
         message[where] = kinds[period[where] % len(kinds)]
-    image_only = is_card | (is_second & (channel == "phone"))
+    image_only = is_card | (channel == "phone")
     message = message.where(~image_only, "image").where(in_book, "")
 
     reason_base = fill(
@@ -342,12 +348,12 @@ def plan_actions(
             "objective": rows[f"objective_{lang}"].fillna(""),
             "next_action": action,
             "channel": channel,
-            "channel_label": channel.map(lambda c: label(f"actions.channel.{c}", lang) if c else ""),
+            "channel_label": channel.map(_names("channel", CHANNELS, lang)).fillna("").astype(object),
             "due_date": due,
             "due_reason": reason,
-            "overdue": overdue.astype(bool),
+            "action_overdue": overdue.astype(bool),
             "message": message,
-            "message_label": message.map(lambda m: label(f"actions.message.{m}", lang) if m else ""),
+            "message_label": message.map(_names("message", MESSAGES, lang)).fillna("").astype(object),
             "offer": offer_text,
             "suppressed_offer": suppressed_offer,
             "suppressed_reason": suppressed_reason,
@@ -374,8 +380,9 @@ def _segment_summary(
     total = max(int(len(codes)), 1)
     rev = revenue.groupby(codes).sum() if revenue is not None else pd.Series(dtype=float)
     total_rev = float(revenue.sum()) if revenue is not None else 0.0
-    overdue = customers["overdue"].groupby(codes).sum()
+    overdue = customers["action_overdue"].groupby(codes).sum()
     order = list(book.index) + sorted(c for c in counts.index if c and c not in book.index)
+    mixes = message_mix_text(book["message_mix"], lang)
     rows = []
     for code in order:
         known = code in book.index
@@ -394,9 +401,7 @@ def _segment_summary(
                 "measures": book.at[code, f"measures_{lang}"] if known else "",
                 "next_action": book.at[code, f"action_{lang}"] if known else "",
                 "contact_plan": plans.get(code, "") if known else "",
-                "message_mix": message_mix_text(pd.Series([book.at[code, "message_mix"]]), lang).iloc[0]
-                if known
-                else "",
+                "message_mix": mixes[code] if known else "",
                 "offer": label(f"actions.offer.{book.at[code, 'offer']}", lang) if known else "",
                 "overdue_customers": int(overdue.get(code, 0)),
             }

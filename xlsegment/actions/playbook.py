@@ -121,13 +121,18 @@ def default_classifications() -> pd.DataFrame:
     return _classifications_table().copy()
 
 
+@lru_cache(maxsize=64)
+def segment_labels(classification: str, lang: str = "en") -> dict[str, str]:
+    """Code -> label in `lang` for one classification, from classifications.csv."""
+    table = _classifications_table()
+    rows = table[table["classification"] == classification]
+    return {str(code): str(fr if lang == "fr" and fr else en) for code, en, fr in
+            zip(rows["code"], rows["en"], rows["fr"], strict=True)}  # fmt: skip
+
+
 def segment_label(classification: str, code: object, lang: str = "en") -> str:
     """The label of a segment code in `lang` from classifications.csv; the code itself when unknown."""
-    table = _classifications_table()
-    hit = table[(table["classification"] == classification) & (table["code"] == str(code))]
-    if hit.empty:
-        return str(code)
-    return str(hit.iloc[0][lang] or hit.iloc[0]["en"])
+    return segment_labels(classification, lang).get(str(code), str(code))
 
 
 @lru_cache(maxsize=1)
