@@ -37,6 +37,7 @@ def _as_of(transactions: pd.DataFrame, as_of: object) -> pd.Timestamp:
 
 def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Occasion number of every line: one per order id, or per customer-day where the order id is missing."""
+    day = day - day.min()  # the keys below need day numbers >= 0 (dates before 1970 are negative)
     if "order_id" in lines.columns:
         order = lines["order_id"].to_numpy(dtype=object)
         has_order = pd.notna(order)
