@@ -105,7 +105,7 @@ def loyalty_points(
         amount=("amount", "sum"), day=("day", "min")
     )
     occ = occ.reset_index()
-    bonus = occ["day"].isin(days) | occ["day"].dt.weekday.isin(weekdays)
+    bonus = occ["day"].isin(days) | occ["day"].dt.day_of_week.isin(weekdays)
     mult = np.where(bonus, float(bonus_multiplier), 1.0)
     net = occ["amount"].to_numpy(dtype=float)
     base_pts = np.floor(np.abs(net) * points_per_unit + 1e-9)
