@@ -1,0 +1,106 @@
+"""Server-mode tests: xlwings picks its decorators at import, so these run in their own pytest process.
+
+`tests/test_excel_server.py` starts that process with XLWINGS_ON_SERVER=true and
+XLWINGS_LICENSE_KEY=noncommercial (PolyForm Noncommercial, accepted for tests). In any other process the
+tests here are skipped and nothing from xlwings.server is imported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import pytest
+
+SERVER_MODE = os.environ.get("XLWINGS_ON_SERVER") == "true" and bool(os.environ.get("XLWINGS_LICENSE_KEY"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SERVER_MODE:
+        return
+    skip = pytest.mark.skip(
+        reason="server mode: run by tests/test_excel_server.py with XLWINGS_ON_SERVER=true"
+    )
+    for item in items:
+        if "server_mode" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def server() -> Any:
+    """The xlwings.server module (Office.js decorators and dispatch)."""
+    import xlwings.server
+
+    return xlwings.server
+
+
+@pytest.fixture
+def functions() -> Any:
+    from xlsegment.excel import functions
+
+    return functions
+
+
+@pytest.fixture
+def scripts() -> Any:
+    from xlsegment.excel import scripts
+
+    return scripts
+
+
+def officejs_payload(func_name: str, *args: Any) -> dict[str, Any]:
+    """A custom-function call as Office.js sends it (ranges as lists of rows, omitted args as None)."""
+    import xlwings
+
+    return {
+        "client": "Office.js",
+        "version": xlwings.__version__,
+        "func_name": func_name,
+        "args": list(args),
+        "caller_address": "[Book1.xlsx]Sheet1!D1",
+        "runtime": "1.4",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
+        "session_id": "test",
+    }
+
+
+@pytest.fixture
+def call(server: Any, functions: Any) -> Any:
+    """call("seg_abc", [[...]], None) -> what Excel receives."""
+
+    def _call(func_name: str, *args: Any) -> Any:
+        return asyncio.run(server.custom_functions_call(officejs_payload(func_name, *args), functions))
+
+    return _call
+
+
+def book_json(sheets: list[dict[str, Any]], *, names: list[dict[str, Any]] | None = None, active: int = 0,
+              selection: str = "A1") -> dict[str, Any]:  # fmt: skip
+    """The workbook JSON the Office.js client sends with a script call."""
+    import xlwings
+
+    full = []
+    for sheet in sheets:
+        full.append({"pictures": [], "tables": [], **sheet})
+    return {
+        "client": "Office.js",
+        "version": xlwings.__version__,
+        "book": {"name": "Sales.xlsx", "active_sheet_index": active, "selection": selection},
+        "names": names or [],
+        "sheets": full,
+    }
+
+
+@pytest.fixture
+def run_script(server: Any, scripts: Any) -> Any:
+    """run_script("segment", book_json(...)) -> (book, actions)."""
+    import xlwings
+
+    def _run(name: str, data: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+        book = xlwings.Book(json=data)
+        asyncio.run(server.custom_scripts_call(scripts, name, typehint_to_value={xlwings.Book: book}))
+        return book, book.json()["actions"]
+
+    return _run

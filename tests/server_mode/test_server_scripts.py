@@ -1,0 +1,168 @@
+"""Buttons as xlwings Server runs them: a book JSON in, the actions Excel would carry out out."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import book_json
+
+SAMPLE = Path(__file__).resolve().parents[2] / "xlsegment" / "data" / "sample_ledger.csv"
+WRITES = {"setValues", "sheetClear", "sheetDelete", "setSheetName", "setNumberFormat", "setFontProperty",
+          "rangeClear", "addTable", "setAutofit"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ledger_rows() -> list[list[str]]:
+    """1,200 lines spread over the three years of the bundled French sample ledger, as text cells."""
+    with SAMPLE.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    return [rows[0], *rows[1::14][:1200]]
+
+
+def _customers(rows: list[list[str]]) -> set[str]:
+    """The customers the Python API finds in the same rows (the button must show exactly those)."""
+    import pandas as pd
+
+    from xlsegment import read_transactions, summarize
+
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    return set(summarize(read_transactions(frame, errors="exclude")).index)
+
+
+def _sheet_actions(actions: list[dict], position: int) -> list[dict]:
+    return [a for a in actions if a.get("sheet_position") == position and a["func"] in WRITES]
+
+
+def _values(actions: list[dict], position: int) -> list[list]:
+    rows: list[list] = []
+    for a in actions:
+        if a["func"] == "setValues" and a["sheet_position"] == position:
+            rows.extend(a["values"])
+    return rows
+
+
+def test_segment_writes_its_own_sheets_and_leaves_the_users_alone(run_script, ledger_rows):
+    data = book_json(
+        [{"name": "Ventes", "values": ledger_rows}, {"name": "Notes", "values": [["my notes"]]}], active=1
+    )
+    book, actions = run_script("segment", data)
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Summary", "Customers", "Actions"]
+    assert not _sheet_actions(actions, 0) and not _sheet_actions(actions, 1)  # Ventes and Notes untouched
+    assert "sheetDelete" not in Counter(a["func"] for a in actions)
+    names = {a["args"][0]: a["args"][1] for a in actions if a["func"] == "namesAdd"}
+    assert names["xlsegment_summary"] == "='Summary'!$A$1"
+    assert names["xlsegment_ledger"].startswith("='Ventes'!$A$1:$R$1201")
+    customers = _values(actions, 3)
+    assert customers[0][0] == "Customer"
+    assert {r[0] for r in customers[1:]} == _customers(ledger_rows)
+    summary = _values(actions, 2)
+    status = summary[2][0]
+    assert (
+        "1200 ledger rows" in status
+        and "sheet Ventes" in status
+        and f"{len(_customers(ledger_rows))} customers" in status
+    )
+
+
+def _with_own_sheets(ledger_rows: list[list[str]], settings_rows: list[list] | None = None) -> dict:
+    sheets = [
+        {"name": "Ventes", "values": ledger_rows},
+        {"name": "Summary", "values": [["old"]]},
+        {"name": "Customers", "values": [["old"]]},
+        {"name": "Actions", "values": [["old"]]},
+    ]
+    names = [
+        {
+            "name": f"xlsegment_{key}",
+            "sheet_index": i,
+            "address": "$A$1",
+            "book_scope": True,
+            "scope_sheet_index": None,
+        }
+        for i, key in ((1, "summary"), (2, "customers"), (3, "actions"))
+    ]
+    if settings_rows is not None:
+        sheets.append({"name": "Settings", "values": settings_rows})
+        names.append(
+            {
+                "name": "xlsegment_settings",
+                "sheet_index": 4,
+                "address": "$A$1",
+                "book_scope": True,
+                "scope_sheet_index": None,
+            }
+        )
+    return book_json(sheets, names=names)
+
+
+def test_second_run_replaces_its_sheets_in_place(run_script, ledger_rows):
+    book, actions = run_script("segment", _with_own_sheets(ledger_rows))
+    funcs = Counter(a["func"] for a in actions)
+    assert funcs["addSheet"] == 0
+    cleared = sorted(a["sheet_position"] for a in actions if a["func"] == "sheetClear")
+    assert cleared == [1, 2, 3]
+    assert not _sheet_actions(actions, 0)
+    assert {a["args"][0] for a in actions if a["func"] == "namesAdd"} == {"xlsegment_ledger"}
+
+
+def test_a_user_sheet_with_our_name_is_never_touched(run_script, ledger_rows):
+    data = book_json([{"name": "Ventes", "values": ledger_rows}, {"name": "Summary", "values": [["mine"]]}])
+    book, actions = run_script("segment", data)
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Summary (xlsegment)", "Customers", "Actions"]
+    assert not _sheet_actions(actions, 1)
+    summary = _values(actions, 2)
+    assert (
+        "Sheet 'Summary' was not created by xlsegment" in summary[3][0]
+        and "'Summary (xlsegment)'" in summary[3][0]
+    )
+
+
+def test_settings_sheet_then_refresh_follows_the_edited_values(run_script, ledger_rows):
+    _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
+    rows = _values(actions, 1)
+    table = {r[0]: r[1] for r in rows if r and r[0]}
+    assert table["segments.rfm_bins"] == 5 and table["lang"] == "en"
+    assert table["lapse.lapsed_months"] == 6 and table["lapse.lost_months"] == 12
+    # the user edits the sheet: French, 3 scores; Refresh writes French sheets with scores 1..3
+    edited = [r[:] for r in rows]
+    for r in edited:
+        if r and r[0] == "lang":
+            r[1] = "fr"
+        if r and r[0] == "segments.rfm_bins":
+            r[1] = "3"
+    _, actions = run_script("refresh", _with_own_sheets(ledger_rows, edited))
+    summary = _values(actions, 1)
+    assert summary[0][0] == "Segmentation clients"
+    customers = _values(actions, 2)
+    header = customers[0]
+    r_col = header.index("Score R")
+    assert {r[r_col] for r in customers[1:]} == {1, 2, 3}
+    assert not [a for a in actions if a["func"] == "sheetClear" and a["sheet_position"] in (0, 4)]
+
+
+def test_selection_limits_what_is_read(run_script, ledger_rows):
+    data = book_json([{"name": "Data", "values": ledger_rows}], selection="A1:R11")
+    _, actions = run_script("segment", data)
+    status = _values(actions, 1)[2][0]
+    assert "10 ledger rows" in status and "Data!$A$1:$R$11" in status
+
+
+def test_no_ledger_gives_an_alert_not_a_traceback(run_script):
+    _, actions = run_script("segment", book_json([{"name": "Sheet1", "values": [[None]]}]))
+    alerts = [a for a in actions if a["func"] == "alert"]
+    assert alerts and "No ledger found" in alerts[0]["args"][0]
+    assert not [a for a in actions if a["func"] in WRITES]
+
+
+def test_mailing_lists_sheet(run_script, ledger_rows):
+    _, actions = run_script("mailing", book_json([{"name": "Ventes", "values": ledger_rows}]))
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Mailing lists"]
+    rows = _values(actions, 1)
+    assert rows[0][0] == "Mailing lists"
+    e_mail = {r[i] for r in rows for i, v in enumerate(r) if isinstance(v, str) and "@" in v}
+    assert e_mail  # contact data from the ledger reached the lists
