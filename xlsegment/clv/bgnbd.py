@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
+from xlsegment.clv._optim import minimize_bounded
 from xlsegment.clv._units import (
     UNIT_NAMES,
     as_output,
@@ -25,7 +26,7 @@ from xlsegment.clv._units import (
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
 # log-parameter bounds: a parameter stuck at one of them means the data cannot identify it
-_LOG_BOUND = 12.0
+_LOG_BOUND = 15.0
 
 
 @dataclass
@@ -146,33 +147,79 @@ def bgnbd_log_likelihood(params, frequency, t_x, T, weights=None) -> float:
 # ---------------------------------------------------------------- likelihood and gradient
 
 
+@dataclass
+class _Prepared:
+    """Grouped customers with indexes into their distinct x, t_x and T, so that special functions and logs
+    are evaluated once per distinct value rather than once per customer."""
+
+    ux: np.ndarray
+    ix: np.ndarray
+    utx: np.ndarray
+    itx: np.ndarray
+    uT: np.ndarray
+    iT: np.ndarray
+    x: np.ndarray
+    has: np.ndarray
+    w: np.ndarray
+    w_x: np.ndarray  # total weight per distinct x
+
+
+def _prepare(x, tx, T, w) -> _Prepared:
+    ix, ux = pd.factorize(np.asarray(x, dtype=float))
+    itx, utx = pd.factorize(np.asarray(tx, dtype=float))
+    iT, uT = pd.factorize(np.asarray(T, dtype=float))
+    w = np.asarray(w, dtype=float)
+    ux = np.asarray(ux, dtype=float)
+    return _Prepared(
+        ux, ix, np.asarray(utx, float), itx, np.asarray(uT, float), iT, ux[ix], ux[ix] > 0, w,
+        np.bincount(ix, weights=w, minlength=len(ux)),
+    )  # fmt: skip
+
+
 def _nll_grad(logp: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
     """Negative log-likelihood (sum over weighted rows) and its gradient in log-parameters."""
-    r, alpha, a, b = np.exp(logp)
-    has = x > 0
-    xs = np.where(has, x, 1.0)
-    ln_aT = np.log(alpha + T)
-    ln_atx = np.log(alpha + tx)
-    lb_ab = special.betaln(a, b)
-    l1 = special.betaln(a, b + x) - lb_ab - (r + x) * ln_aT
-    l2 = np.where(has, special.betaln(a + 1.0, b + xs - 1.0) - lb_ab - (r + x) * ln_atx, -np.inf)
-    m = np.logaddexp(l1, l2)
-    ll = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + m
-    w1 = np.exp(l1 - m)
-    w2 = np.exp(l2 - m)
+    return _nll_grad_prepared(logp, _prepare(x, tx, T, w))
 
+
+def _nll_grad_prepared(logp: np.ndarray, d: _Prepared) -> tuple[float, np.ndarray]:
+    r, alpha, a, b = np.exp(logp)
+    ux = d.ux
+    uhas = ux > 0
+    uxs = np.where(uhas, ux, 1.0)
+    # per distinct x
+    lb_ab = special.betaln(a, b)
+    A = special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha)
+    B1 = special.betaln(a, b + ux) - lb_ab
+    B2 = np.where(uhas, special.betaln(a + 1.0, b + uxs - 1.0) - lb_ab, -np.inf)
     psi_ab = special.digamma(a + b)
-    psi_abx = special.digamma(a + b + x)
-    psi_a = special.digamma(a)
-    psi_b = special.digamma(b)
-    d_r = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - (w1 * ln_aT + w2 * ln_atx)
-    d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + tx))
-    d_a = w1 * (psi_ab - psi_abx) + w2 * (special.digamma(a + 1.0) - psi_abx - psi_a + psi_ab)
-    d_b = w1 * (special.digamma(b + x) - psi_abx - psi_b + psi_ab) + w2 * np.where(
-        has, special.digamma(b + xs - 1.0) - psi_abx - psi_b + psi_ab, 0.0
-    )
-    grad = np.array([(w * d).sum() for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
-    return -float((w * ll).sum()), -grad
+    psi_abx = special.digamma(a + b + ux)
+    dA_r = special.digamma(r + ux) - special.digamma(r) + np.log(alpha)
+    dB1_a = psi_ab - psi_abx
+    dB2_a = special.digamma(a + 1.0) - psi_abx - special.digamma(a) + psi_ab
+    dB1_b = special.digamma(b + ux) - psi_abx - special.digamma(b) + psi_ab
+    dB2_b = np.where(uhas, special.digamma(b + uxs - 1.0) - psi_abx - special.digamma(b) + psi_ab, 0.0)
+    # per distinct t_x and T
+    ln_aT = np.log(alpha + d.uT)[d.iT]
+    ln_atx = np.log(alpha + d.utx)[d.itx]
+    # per group: the two terms of the likelihood, in log space
+    rx = r + d.x
+    l1 = B1[d.ix] - rx * ln_aT
+    diff = B2[d.ix] - rx * ln_atx - l1  # -inf for one-time buyers
+    w2 = special.expit(diff)
+    w1 = 1.0 - w2
+    m = l1 + np.logaddexp(0.0, diff)
+    w = d.w
+    ll = float(d.w_x @ A + w @ m)
+    cw1, cw2 = w * w1, w * w2
+    n_x = len(ux)
+    s1 = np.bincount(d.ix, weights=cw1, minlength=n_x)
+    s2 = np.bincount(d.ix, weights=cw2, minlength=n_x)
+    g_r = d.w_x @ dA_r - (cw1 @ ln_aT + cw2 @ ln_atx)
+    g_alpha = r / alpha * w.sum() - rx @ (cw1 / np.exp(ln_aT) + cw2 / np.exp(ln_atx))
+    g_a = s1 @ dB1_a + s2 @ dB2_a
+    g_b = s1 @ dB1_b + s2 @ dB2_b
+    grad = np.array([g_r, g_alpha, g_a, g_b]) * np.array([r, alpha, a, b])
+    return -ll, -grad
 
 
 def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -220,7 +267,7 @@ def fit_bgnbd(
     summary: pd.DataFrame,
     min_repeat_buyers: int = 20,
     max_iterations: int = 500,
-    tolerance: float = 1e-10,
+    tolerance: float = 1e-7,
 ) -> BGNBDResult:
     """Fit the BG/NBD model to the summary's frequency, t_x and T by maximum likelihood.
 
@@ -245,32 +292,24 @@ def fit_bgnbd(
         return BGNBDResult(nan_params, float("nan"), False, n, n_repeat, unit, False, [msg], msg, 0)
 
     (gx, gtx, gT), counts, _ = group_rows(x, tx, T)
+    prepared = _prepare(gx, gtx, gT, counts)
     # start near the data: purchase rate r/alpha ~ repeat purchases per unit of time observed
     rate = max(float(x.sum()) / max(float(T.sum()), 1e-9), 1e-6)
     start = np.log([1.0, 1.0 / rate, 1.0, 1.0])
-    start = np.clip(start, -_LOG_BOUND + 1, _LOG_BOUND - 1)
     total = counts.sum()
 
     def fun(logp):
-        nll, grad = _nll_grad(logp, gx, gtx, gT, counts)
+        nll, grad = _nll_grad_prepared(logp, prepared)
         return nll / total, grad / total
 
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        res = optimize.minimize(
-            fun,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
-            options={"maxiter": max_iterations, "ftol": tolerance, "gtol": 1e-8},
-        )
-    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.x)), strict=True))
-    ll = -float(res.fun) * total
-    converged = bool(res.success) and np.isfinite(ll)
+    res = minimize_bounded(fun, start, _LOG_BOUND, max_iterations, tolerance)
+    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.logp)), strict=True))
+    ll = -res.value * total
+    converged = res.converged
     identified = True
     if not converged:
         notes.append(f"BG/NBD fit did not converge ({res.message}); predictions may be unreliable")
-    at_bound = [k for k, v in zip(PARAM_NAMES, res.x, strict=True) if abs(abs(v) - _LOG_BOUND) < 1e-3]
+    at_bound = [k for k, flag in zip(PARAM_NAMES, res.at_bound, strict=True) if flag]
     if at_bound:
         identified = False
         notes.append(
@@ -286,7 +325,7 @@ def fit_bgnbd(
     for note in notes:
         warn(note)
     return BGNBDResult(
-        params, ll, converged, n, n_repeat, unit, identified, notes, str(res.message), int(res.nit)
+        params, ll, converged, n, n_repeat, unit, identified, notes, res.message, res.iterations
     )
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 
+from xlsegment.clv._optim import minimize_bounded
 from xlsegment.clv._units import as_output, numeric_column, require_columns, warn
 from xlsegment.clv.bgnbd import group_rows
 
@@ -119,7 +120,7 @@ def fit_gamma_gamma(
     summary: pd.DataFrame,
     min_customers: int = 20,
     max_iterations: int = 500,
-    tolerance: float = 1e-12,
+    tolerance: float = 1e-8,
 ) -> GammaGammaResult:
     """Fit the Gamma-Gamma model on repeat buyers' frequency and monetary_value by maximum likelihood.
 
@@ -164,24 +165,16 @@ def fit_gamma_gamma(
         nll, grad = _nll_grad(logp, gx, gm, counts)
         return nll / total, grad / total
 
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        res = optimize.minimize(
-            fun,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 3,
-            options={"maxiter": max_iterations, "ftol": tolerance, "gtol": 1e-9},
-        )
-    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.x)), strict=True))
-    ll = -float(res.fun) * total
-    converged = bool(res.success) and np.isfinite(ll)
+    res = minimize_bounded(fun, start, _LOG_BOUND, max_iterations, tolerance)
+    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.logp)), strict=True))
+    ll = -res.value * total
+    converged = res.converged
     identified = True
     if not converged:
         notes.append(
             f"Gamma-Gamma fit did not converge ({res.message}); expected order values may be unreliable"
         )
-    at_bound = [k for k, v in zip(PARAM_NAMES, res.x, strict=True) if abs(abs(v) - _LOG_BOUND) < 1e-3]
+    at_bound = [k for k, flag in zip(PARAM_NAMES, res.at_bound, strict=True) if flag]
     if at_bound:
         identified = False
         notes.append(
@@ -200,5 +193,5 @@ def fit_gamma_gamma(
     for note in notes:
         warn(note)
     return GammaGammaResult(
-        params, ll, converged, n, n_excluded, n_one_time, identified, notes, str(res.message), int(res.nit)
+        params, ll, converged, n, n_excluded, n_one_time, identified, notes, res.message, res.iterations
     )
