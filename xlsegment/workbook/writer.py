@@ -24,6 +24,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from xlsegment.labels import label
 from xlsegment.report import Report, ReportTable, class_label, sheet_names
 from xlsegment.workbook import cells as cellmod
+from xlsegment.workbook import fastrows
 from xlsegment.workbook import formulas as fm
 from xlsegment.workbook.safety import (
     SheetLayout,
@@ -58,12 +59,16 @@ class _Sheet:
         self.formats = number_formats(lang)
         self.factory = cellmod.CellFactory(self.ws, reuse=write_only)
         self.layout = SheetLayout(title)
+        self.fast = write_only and fastrows.available(self.ws)
+        self.closed = False
 
     def widths(self, widths: Sequence[float]) -> None:
         for i, w in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
 
     def append(self, values: Sequence[Any]) -> int:
+        if self.closed:
+            raise WorkbookError(f"sheet {self.ws.title!r}: nothing may be written after a streamed table")
         self.ws.append(list(values))
         self.row += 1
         return self.row
@@ -89,20 +94,30 @@ class _Sheet:
         return self.append([self.styled(text, role)])
 
     def header(self, headers: Sequence[str]) -> int:
-        if any(
-            len(str(h)) > 12 for h in headers
-        ):  # wrapped headers need room (set before the row is written)
+        # wrapped headers need room (set before the row is written)
+        if any(len(str(h)) > 12 for h in headers):
             self.ws.row_dimensions[self.row + 1].height = 30
         return self.append([self.styled(h, "header") for h in headers])
 
     def table_rows(
-        self, table: ReportTable, progress: Progress | None = None, stage: str = ""
+        self, table: ReportTable, progress: Progress | None = None, stage: str = "", last_block: bool = False
     ) -> tuple[int, int]:
-        """Write a ReportTable's header and rows; return (header row, last row)."""
+        """Write a ReportTable's header and rows; return (header row, last row).
+
+        `last_block`: nothing follows on this sheet, so the rows may be streamed as XML (fastrows)."""
         header_row = self.header([str(c) for c in table.frame.columns])
         columns = [cellmod.column_values(table.frame.iloc[:, j], kind) for j, kind in enumerate(table.kinds)]
-        write = self.factory.row_writer([self.formats[k] for k in table.kinds], table.kinds, header_row + 1)
+        formats = [self.formats[k] for k in table.kinds]
         n = len(table.frame)
+        if last_block and self.fast and n:
+            rows = fastrows.render_rows(self.ws, columns, formats, header_row + 1)
+            if progress:
+                rows = _counted(rows, fastrows.CHUNK_ROWS, n, lambda done: progress(stage, done, n))
+            fastrows.stream(self.ws, rows, header_row + 1)
+            self.row += n
+            self.closed = True
+            return header_row, self.row
+        write = self.factory.row_writer(formats, table.kinds, header_row + 1)
         for i, values in enumerate(zip(*columns, strict=True)):
             self.ws.append(write(i, values))
             if progress and i % PROGRESS_EVERY == 0:
@@ -113,12 +128,17 @@ class _Sheet:
         return header_row, self.row
 
     def excel_table(
-        self, table: ReportTable, name: str, progress: Progress | None = None, stage: str = ""
+        self,
+        table: ReportTable,
+        name: str,
+        progress: Progress | None = None,
+        stage: str = "",
+        last_block: bool = False,
     ) -> tuple[int, int]:
         """Write a ReportTable as an Excel table (filters, banded rows) with checked headers."""
         headers = check_table_headers(list(table.frame.columns), f"sheet {self.ws.title!r}, table {name}")
         check_defined_name(name)
-        header_row, last = self.table_rows(table, progress, stage)
+        header_row, last = self.table_rows(table, progress, stage, last_block)
         if last == header_row:  # a table needs one data row
             self.append([])
             last += 1
@@ -134,6 +154,14 @@ class _Sheet:
             warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
             self.ws.add_table(t)
         return header_row, last
+
+
+def _counted(rows, per_chunk: int, total: int, report: Callable[[int], None]):
+    done = 0
+    for chunk in rows:
+        yield chunk
+        done = min(done + per_chunk, total)
+        report(done)
 
 
 def _text_widths(table: ReportTable, sample: int = 500) -> list[float]:
@@ -295,7 +323,7 @@ def _write_customers(s: _Sheet, report: Report, progress: Progress | None) -> No
     table = report.customers
     s.widths(_text_widths(table))
     s.ws.freeze_panes = "B2"
-    header, last = s.excel_table(table, TABLE_NAMES["customers"], progress, "customers")
+    header, last = s.excel_table(table, TABLE_NAMES["customers"], progress, "customers", last_block=True)
     if last <= header:
         return
     for key, rule in (
@@ -336,7 +364,7 @@ def _write_actions(s: _Sheet, report: Report, progress: Progress | None) -> None
     s.blank()
     if report.mailing is not None and len(report.mailing.frame):
         s.title(report.mailing.title, "heading")
-        s.excel_table(report.mailing, TABLE_NAMES["mailing"], progress, "mailing")
+        s.excel_table(report.mailing, TABLE_NAMES["mailing"], progress, "mailing", last_block=True)
     else:
         s.append([s.styled(label("mailing.none", report.lang), "note")])
 

@@ -1,0 +1,3 @@
+"""xlsegment's buttons (segment, refresh, mailing, settings) for xlwings Server."""
+
+from xlsegment.excel.scripts import *  # noqa: F403

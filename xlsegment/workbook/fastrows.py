@@ -1,0 +1,131 @@
+"""Fast path for the big tables: rows rendered straight to sheet XML inside an openpyxl write-only sheet.
+
+openpyxl spends ~30 µs per cell building and serialising an element (without lxml); the Customers table of a
+100k-customer ledger has millions of cells. Here each cell is one formatted string, streamed through the
+write-only sheet's own XML writer, so the file is the same openpyxl would write (styles, tables, charts and
+conditional formats still come from openpyxl). The values are the same Python values the slow path writes
+(`cells.column_values`), and text is always an inline string: it can never become a formula.
+
+Used only when openpyxl writes with et_xmlfile (no lxml) and for the last block of a write-only sheet;
+otherwise the writer falls back to openpyxl cells (`CellFactory.row_writer`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+
+from xlsegment.workbook.cells import FORMULA_START
+from xlsegment.workbook.safety import MAX_STRING, WorkbookError
+
+CHUNK_ROWS = 2_000
+
+
+def available(ws: Any) -> bool:
+    """True when rows can be streamed as XML into this sheet (write-only sheet, et_xmlfile writer)."""
+    return hasattr(ws, "_write_rows") and not openpyxl.LXML
+
+
+def _escape(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def style_ids(ws: Any, formats: Sequence[str]) -> tuple[list[int], list[int]]:
+    """Cell style index per column, plain and with a quote prefix (registered in the workbook's styles)."""
+    plain, quoted = [], []
+    for fmt in formats:
+        p = WriteOnlyCell(ws)
+        p.number_format = fmt
+        q = WriteOnlyCell(ws)
+        q.number_format = fmt
+        q.quotePrefix = True
+        plain.append(p.style_id)
+        quoted.append(q.style_id)
+    return plain, quoted
+
+
+def render_rows(
+    ws: Any, columns: Sequence[Sequence[Any]], formats: Sequence[str], first_row: int
+) -> Iterator[str]:
+    """<row> elements of the values (`columns`: one list per column, None = empty), CHUNK_ROWS at a time."""
+    plain, quoted = style_ids(ws, formats)
+    letters = [get_column_letter(j + 1) for j in range(len(columns))]
+    n = len(columns[0]) if columns else 0
+    epoch = ws.parent.epoch
+    sheet = ws.title
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n)
+        parts: list[str] = []
+        for i in range(start, stop):
+            r = first_row + i
+            parts.append(f'<row r="{r}">')
+            for j, col in enumerate(columns):
+                v = col[i]
+                if v is None:
+                    continue
+                t = type(v)
+                if t is str:
+                    if not v:  # openpyxl writes no value for an empty string either
+                        continue
+                    if len(v) > MAX_STRING:
+                        raise WorkbookError(
+                            f"sheet {sheet!r}, cell {letters[j]}{r}: text of {len(v):,} characters; "
+                            f"an Excel cell holds at most {MAX_STRING:,}"
+                        )
+                    s = quoted[j] if v[:1] in FORMULA_START else plain[j]
+                    parts.append(
+                        f'<c r="{letters[j]}{r}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>'
+                    )
+                elif t is float or t is int:
+                    parts.append(f'<c r="{letters[j]}{r}" s="{plain[j]}"><v>{v!r}</v></c>')
+                elif t is bool:
+                    parts.append(f'<c r="{letters[j]}{r}" s="{plain[j]}" t="b"><v>{int(v)}</v></c>')
+                elif isinstance(v, (datetime, date)):
+                    parts.append(f'<c r="{letters[j]}{r}" s="{plain[j]}"><v>{to_excel(v, epoch)!r}</v></c>')
+                else:
+                    raise WorkbookError(f"sheet {sheet!r}, cell {letters[j]}{r}: cannot write a {t.__name__}")
+            parts.append("</row>")
+        yield "".join(parts)
+
+
+def stream(ws: Any, rows: Iterator[str], first_row: int) -> None:
+    """Write pre-rendered rows as the last rows of a write-only sheet (nothing may be appended after)."""
+    ws._get_writer()
+    writer = ws._writer
+    original = writer.write_row
+
+    def write_row(xf: Any, row: Any, row_idx: int) -> None:
+        if row_idx != first_row:
+            raise WorkbookError(
+                f"sheet {ws.title!r}: streamed rows must start at row {row_idx}, not {first_row}"
+            )
+        raw = xf._file
+        for chunk in rows:
+            raw(chunk)
+        writer.write_row = _closed(ws.title)
+
+    writer.write_row = write_row
+    try:
+        ws.append([])
+    finally:
+        if writer.write_row is write_row:
+            writer.write_row = original
+
+
+def _closed(title: str):
+    def refuse(xf: Any, row: Any, row_idx: int) -> None:
+        raise WorkbookError(f"sheet {title!r}: no row may follow a streamed block")
+
+    return refuse
