@@ -1,0 +1,161 @@
+"""Property tests: the summary against an independent pandas group-by, row-order independence, revenue and
+row accounting, and the BTYD invariants (frequency >= 0, t_x <= T, orders >= 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlsegment.errors import LedgerError
+from xlsegment.ledger import read_transactions
+from xlsegment.summary import summarize
+
+START = pd.Timestamp("2023-01-01")
+# quarters are exact in binary floating point, so sums do not depend on the order of addition
+AMOUNTS = st.sampled_from([0.0, 0.25, 1.0, 2.5, 10.0, 99.75, -0.25, -1.0, -2.5, -10.0])
+ROW = st.tuples(
+    st.sampled_from(["A", "B", "C", "007", "7"]),
+    st.one_of(st.none(), st.sampled_from(["o1", "o2", "o3", "o4"])),
+    st.integers(0, 800),
+    st.integers(0, 23),
+    AMOUNTS,
+)
+FAST = settings(max_examples=40, deadline=None)
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer": [r[0] for r in rows],
+            "order": [r[1] for r in rows],
+            "date": [START + pd.Timedelta(days=r[2], hours=r[3]) for r in rows],
+            "amount": [r[4] for r in rows],
+        }
+    )
+
+
+def _reference(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Occasions and revenue by plain pandas group-by, written from the definition, not from the code."""
+    lines = frame[frame["date"].dt.normalize() <= as_of].copy()
+    lines["day"] = lines["date"].dt.normalize()
+    lines["key"] = np.where(
+        lines["order"].notna(), "order " + lines["order"].astype(str), lines["day"].astype(str)
+    )
+    lines["purchase"] = lines["amount"] >= 0
+    occasions = lines.groupby(["customer", "key"]).agg(
+        net=("amount", "sum"), bought=("purchase", "any"), day=("day", "min")
+    )
+    occasions = occasions[occasions["bought"] & (occasions["net"] >= 0)].reset_index()
+    out = occasions.groupby("customer").agg(orders=("key", "size"), first=("day", "min"), last=("day", "max"))
+    out["revenue"] = lines.groupby("customer")["amount"].sum().reindex(out.index)
+    out["lines"] = lines.groupby("customer").size().reindex(out.index)
+    out.attrs["lines_in_window"] = len(lines)
+    return out
+
+
+@st.composite
+def ledgers(draw):
+    rows = draw(st.lists(ROW, min_size=1, max_size=40))
+    as_of = draw(st.one_of(st.none(), st.integers(0, 820).map(lambda d: START + pd.Timedelta(days=d))))
+    return rows, as_of
+
+
+@FAST
+@given(ledgers())
+def test_summary_matches_an_independent_group_by(case) -> None:
+    rows, as_of = case
+    frame = _frame(rows)
+    as_of_day = (as_of if as_of is not None else frame["date"].max()).normalize()
+    expected = _reference(frame, as_of_day)
+    tx = read_transactions(frame)
+    if expected.empty:
+        with pytest.raises(LedgerError):
+            summarize(tx, as_of=as_of)
+        return
+    s = summarize(tx, as_of=as_of)
+    assert s.index.tolist() == sorted(expected.index)
+    expected = expected.loc[s.index]
+    assert s["orders"].tolist() == expected["orders"].tolist()
+    assert s["first_purchase"].tolist() == expected["first"].tolist()
+    assert s["last_purchase"].tolist() == expected["last"].tolist()
+    assert s["revenue"].tolist() == expected["revenue"].tolist()
+    assert s["t_x"].tolist() == (expected["last"] - expected["first"]).dt.days.astype(float).tolist()
+    assert s["T"].tolist() == (as_of_day - expected["first"]).dt.days.astype(float).tolist()
+    # every line up to as_of is either a summarised customer's or counted under "only returns"
+    quality = s.attrs["quality"]
+    assert (
+        expected["lines"].sum() + quality.excluded.get("only_returns", 0) == expected.attrs["lines_in_window"]
+    )
+    assert quality.excluded.get("after_as_of", 0) == len(frame) - expected.attrs["lines_in_window"]
+    in_window = set(frame.loc[frame["date"].dt.normalize() <= as_of_day, "customer"])
+    assert sorted(quality.customers_only_returns) == sorted(in_window - set(s.index))
+
+
+@FAST
+@given(ledgers(), st.randoms(use_true_random=False))
+def test_summary_does_not_depend_on_row_order(case, random) -> None:
+    rows, as_of = case
+    if as_of is None:
+        as_of = START + pd.Timedelta(days=max(r[2] for r in rows))
+    shuffled = list(rows)
+    random.shuffle(shuffled)
+    try:
+        s = summarize(read_transactions(_frame(rows)), as_of=as_of, time_unit="W")
+    except LedgerError:
+        with pytest.raises(LedgerError):
+            summarize(read_transactions(_frame(shuffled)), as_of=as_of, time_unit="W")
+        return
+    t = summarize(read_transactions(_frame(shuffled)), as_of=as_of, time_unit="W")
+    pd.testing.assert_frame_equal(s, t, check_exact=False, rtol=1e-12)
+
+
+@FAST
+@given(ledgers(), st.sampled_from("DWM"))
+def test_btyd_invariants_and_revenue_of_kept_rows(case, unit) -> None:
+    rows, as_of = case
+    frame = _frame(rows)
+    try:
+        s = summarize(read_transactions(frame), as_of=as_of, time_unit=unit)
+    except LedgerError:
+        return
+    assert (s["orders"] >= 1).all()
+    assert (s["frequency"] >= 0).all()
+    assert (s["frequency"] == s["orders"] - 1).all()
+    assert (s["t_x"] >= 0).all() and (s["t_x"] <= s["T"]).all()
+    np.testing.assert_allclose(s["recency"] + s["t_x"], s["T"], atol=1e-9)
+    assert (s["orders_12m"] + s["orders_prev_12m"] <= s["orders"]).all()
+    assert ((s["return_rate"] >= 0) & (s["return_rate"] <= 1) | (s["revenue"] < 0)).all()
+    np.testing.assert_allclose(s["purchase_rate"] * s["basket"] * s["relationship_length"], s["revenue"])
+    # the summary's revenue is the net revenue of the kept rows: customers with a purchase, up to as_of
+    kept = frame[frame["customer"].isin(s.index) & (frame["date"].dt.normalize() <= s.attrs["as_of"])]
+    assert s["revenue"].sum() == kept["amount"].sum()
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["A", "B", " ", ""])),
+            st.one_of(st.none(), st.sampled_from(["2024-01-05", "2024-02-05", ""])),
+            st.one_of(st.none(), st.sampled_from(["1", "-2", "0", " "])),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_every_row_read_is_kept_or_excluded_once(rows) -> None:
+    frame = pd.DataFrame(rows, columns=["client", "date", "montant"])
+    usable = [bool(c and c.strip()) and bool(d) and bool(a and a.strip()) for c, d, a in rows]
+    if not any(usable):
+        with pytest.raises(LedgerError, match="no usable row"):
+            read_transactions(frame)
+        return
+    tx = read_transactions(frame)
+    quality = tx.attrs["quality"]
+    assert len(tx) == sum(usable) == quality.rows_kept
+    assert quality.rows_read == len(rows)
+    assert quality.rows_kept + sum(quality.excluded.values()) == len(rows)
+    assert tx.index.tolist() == [i for i, ok in enumerate(usable) if ok]
