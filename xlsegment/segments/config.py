@@ -74,6 +74,9 @@ class SegmentConfig:
         key = ABC class A and value score >= key_min_score;
         high_potential = occasional heavy buyer, or value score >= high_potential_min_score;
         base = everyone else.
+    classifications: compute only these (with what they depend on), e.g. ["rfm", "rfm_segment"];
+        None computes every one: abc, pareto, buyer_status, rfm, rfm_segment, lifecycle, frat,
+        behaviour, value_score, customer_type.
     """
 
     abc_thresholds: tuple[float, float] = ABC_THRESHOLDS
@@ -94,6 +97,7 @@ class SegmentConfig:
     losing_max_score: float = LOSING_MAX_SCORE
     losing_return_rate: float = LOSING_RETURN_RATE
     losing_contacts_per_order: float = LOSING_CONTACTS_PER_ORDER
+    classifications: list[str] | None = None
 
     def __post_init__(self) -> None:
         self.abc_thresholds = _pair(self.abc_thresholds, "abc_thresholds")
@@ -119,6 +123,10 @@ class SegmentConfig:
                 f"regular_min_orders_12m must be at least 1, not {self.regular_min_orders_12m!r}"
             )
         self.rfm_columns = tuple(self.rfm_columns)  # type: ignore[assignment]
+        if self.classifications is not None:
+            from xlsegment.segments.engine import wanted_classifications
+
+            wanted_classifications(self.classifications)
         unknown = set(self.value_weights) - set(VALUE_WEIGHTS)
         if unknown:
             raise ConfigError(

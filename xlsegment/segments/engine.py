@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlsegment.errors import ConfigError
 from xlsegment.labels import check_lang, label
 from xlsegment.segments.abc import ABC_CODES, PARETO_CODES, abc_codes, pareto_codes, ranked_order
 from xlsegment.segments.behaviour import BEHAVIOUR_CODES, BUYER_CODES, behaviour_codes, buyer_codes
@@ -27,6 +28,53 @@ from xlsegment.segments.value import value_codes
 
 CODE_COLUMNS = ("abc", "pareto", "buyer_status", "rfm_segment", "lifecycle", "behaviour", "customer_type")
 SCORE_COLUMNS = ("r_score", "f_score", "m_score", "rfm_code", "t_score", "frat_code", "value_score")
+CLASSIFICATIONS = (
+    "abc",
+    "pareto",
+    "buyer_status",
+    "rfm",
+    "rfm_segment",
+    "lifecycle",
+    "frat",
+    "behaviour",
+    "value_score",
+    "customer_type",
+)
+# what each classification needs computed first
+_NEEDS = {
+    "rfm_segment": ("rfm",),
+    "lifecycle": ("rfm",),
+    "frat": ("rfm",),
+    "customer_type": ("abc", "behaviour", "value_score"),
+}
+
+
+def wanted_classifications(chosen: Any = None) -> list[str]:
+    """The classifications to compute, in canonical order, with those they depend on (None = all)."""
+    if chosen is None:
+        return list(CLASSIFICATIONS)
+    names = [chosen] if isinstance(chosen, str) else list(chosen)
+    unknown = [c for c in names if c not in CLASSIFICATIONS]
+    if unknown:
+        raise ConfigError(f"unknown classifications {unknown}; choose among {', '.join(CLASSIFICATIONS)}")
+    wanted = set(names)
+    for name in names:
+        wanted.update(_NEEDS.get(name, ()))
+    return [c for c in CLASSIFICATIONS if c in wanted]
+
+
+def required_columns(cfg: SegmentConfig, wanted: list[str]) -> list[str]:
+    """Summary columns the chosen classifications read."""
+    cols: list[str] = []
+    if "abc" in wanted or "pareto" in wanted:
+        cols.append(cfg.abc_by)
+    if "buyer_status" in wanted or "behaviour" in wanted:
+        cols += ["orders", "orders_12m"]
+    if "rfm" in wanted:
+        cols += list(cfg.rfm_columns)
+    if "behaviour" in wanted:
+        cols += ["recency", cfg.heavy_by]
+    return list(dict.fromkeys(cols))
 
 
 def segment(
@@ -43,57 +91,75 @@ def segment(
     """
     lang = check_lang(lang)
     cfg = SegmentConfig.from_options(config, **options)
-    r_col, f_col, m_col = cfg.rfm_columns
-    require(summary, ["revenue", "orders", "orders_12m", r_col, f_col, m_col, cfg.heavy_by], "segment")
-    rules: dict[str, Any] = {"config": _plain_config(cfg), "customers": len(summary)}
+    wanted = wanted_classifications(cfg.classifications)
+    require(summary, required_columns(cfg, wanted), "segment")
+    rules: dict[str, Any] = {
+        "config": _plain_config(cfg),
+        "customers": len(summary),
+        "classifications": wanted,
+    }
     collected: list[str] = []
     new: dict[str, Any] = {}
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SegmentWarning)
-        revenue = numbers(summary, cfg.abc_by)
-        ranked = ranked_order(revenue)
-        abc, rules["abc"] = abc_codes(revenue, cfg.abc_thresholds, ranked)
-        new["abc"] = categorical(abc, ABC_CODES)
-        pareto, rules["pareto"] = pareto_codes(revenue, cfg.pareto_shares, ranked)
-        new["pareto"] = categorical(pareto, PARETO_CODES)
-        status, rules["buyer_status"] = buyer_codes(summary, cfg.regular_min_orders_12m)
-        new["buyer_status"] = categorical(status, BUYER_CODES)
+        if "abc" in wanted or "pareto" in wanted:
+            revenue = numbers(summary, cfg.abc_by)
+            ranked = ranked_order(revenue)
+            abc, rules["abc"] = abc_codes(revenue, cfg.abc_thresholds, ranked)
+            if "abc" in wanted:
+                new["abc"] = categorical(abc, ABC_CODES)
+            if "pareto" in wanted:
+                pareto, rules["pareto"] = pareto_codes(revenue, cfg.pareto_shares, ranked)
+                new["pareto"] = categorical(pareto, PARETO_CODES)
+        if "buyer_status" in wanted:
+            status, rules["buyer_status"] = buyer_codes(summary, cfg.regular_min_orders_12m)
+            new["buyer_status"] = categorical(status, BUYER_CODES)
 
-        (r, f, m), rules["rfm"] = _rfm(summary, cfg.rfm_bins, cfg.rfm_method, cfg.rfm_breaks, cfg.rfm_columns)
-        new.update(r_score=r, f_score=f, m_score=m, rfm_code=rfm_code_column(r, f, m))
-        n_scores = tuple(rules["rfm"]["n_scores"])
-        for name, table in (("rfm_segment", cfg.rfm_table), ("lifecycle", cfg.lifecycle_table)):
-            codes, rules[name] = apply_rule_table(r, f, m, as_rule_table(table), n_scores)
-            new[name] = codes
+        if "rfm" in wanted:
+            (r, f, m), rules["rfm"] = _rfm(
+                summary, cfg.rfm_bins, cfg.rfm_method, cfg.rfm_breaks, cfg.rfm_columns
+            )
+            new.update(r_score=r, f_score=f, m_score=m, rfm_code=rfm_code_column(r, f, m))
+            n_scores = tuple(rules["rfm"]["n_scores"])
+            for name, table in (("rfm_segment", cfg.rfm_table), ("lifecycle", cfg.lifecycle_table)):
+                if name in wanted:
+                    codes, rules[name] = apply_rule_table(r, f, m, as_rule_table(table), n_scores)
+                    new[name] = codes
 
-        if "n_categories" in summary.columns and np.isfinite(numbers(summary, "n_categories")).all():
-            method = "quantile" if cfg.rfm_method == "fixed" else cfg.rfm_method
-            t, t_info = score_dimension(numbers(summary, "n_categories"), cfg.rfm_bins, method, name="type")
-            new["t_score"] = t
-            new["frat_code"] = _frat_code(pd.Series(new["rfm_code"]), t)
-            rules["frat"] = {**t_info, "column": "n_categories"}
-        else:
-            rules["frat"] = {"absent": "no product category in the ledger"}
+        if "frat" in wanted:
+            if "n_categories" in summary.columns and np.isfinite(numbers(summary, "n_categories")).all():
+                method = "quantile" if cfg.rfm_method == "fixed" else cfg.rfm_method
+                t, t_info = score_dimension(
+                    numbers(summary, "n_categories"), cfg.rfm_bins, method, name="type"
+                )
+                new["t_score"] = t
+                new["frat_code"] = _frat_code(pd.Series(new["rfm_code"]), t)
+                rules["frat"] = {**t_info, "column": "n_categories"}
+            else:
+                rules["frat"] = {"absent": "no product category in the ledger"}
 
-        behaviour, rules["behaviour"] = behaviour_codes(
-            summary, cfg.former_months, cfg.heavy_by, cfg.regular_min_orders_12m
-        )
-        new["behaviour"] = categorical(behaviour, BEHAVIOUR_CODES)
-        score, rules["value_score"] = value_codes(summary, cfg.value_weights)
-        new["value_score"] = score
-        types, _, rules["customer_type"] = type_codes(
-            summary,
-            abc,
-            behaviour,
-            score,
-            cfg.key_min_score,
-            cfg.high_potential_min_score,
-            cfg.losing_max_score,
-            cfg.losing_return_rate,
-            cfg.losing_contacts_per_order,
-        )
-        new["customer_type"] = categorical(types, TYPE_CODES)
+        if "behaviour" in wanted:
+            behaviour, rules["behaviour"] = behaviour_codes(
+                summary, cfg.former_months, cfg.heavy_by, cfg.regular_min_orders_12m
+            )
+            new["behaviour"] = categorical(behaviour, BEHAVIOUR_CODES)
+        if "value_score" in wanted:
+            score, rules["value_score"] = value_codes(summary, cfg.value_weights)
+            new["value_score"] = score
+        if "customer_type" in wanted:
+            types, _, rules["customer_type"] = type_codes(
+                summary,
+                abc,
+                behaviour,
+                score,
+                cfg.key_min_score,
+                cfg.high_potential_min_score,
+                cfg.losing_max_score,
+                cfg.losing_return_rate,
+                cfg.losing_contacts_per_order,
+            )
+            new["customer_type"] = categorical(types, TYPE_CODES)
     for w in caught:
         collected.append(str(w.message))
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -152,9 +218,11 @@ def segment_rules_table(segmented: pd.DataFrame, lang: str = "en") -> pd.DataFra
     def add(key: str, item: str, value: Any) -> None:
         rows.append((label(f"classification.{key}", lang), item, str(value)))
 
-    abc = rules["abc"]
-    add("abc", "thresholds", " / ".join(f"{t:.0%}" for t in abc["thresholds"]))
+    if "abc" in rules:
+        add("abc", "thresholds", " / ".join(f"{t:.0%}" for t in rules["abc"]["thresholds"]))
     for part in ("abc", "pareto"):
+        if part not in rules or part not in segmented.columns:
+            continue
         info = rules[part]
         for i, code in enumerate(info["classes"]):
             add(
@@ -163,18 +231,26 @@ def segment_rules_table(segmented: pd.DataFrame, lang: str = "en") -> pd.DataFra
                 f"{info['customers'][i]} ({info['customer_share'][i]:.1%}), "
                 f"{info['revenue'][i]:,.2f} ({info['revenue_share'][i]:.1%})",
             )
-    add("buyer_status", "rule", rules["buyer_status"]["rule"])
-    rfm = rules["rfm"]
-    add("rfm", "method", label(f"method.{rfm['method']}", lang))
-    for dim, info in rfm["dimensions"].items():
-        for score, rng in enumerate(info["ranges"], start=1):
-            text = "-" if rng is None else (f"{rng[0]:g}" if rng[0] == rng[1] else f"{rng[0]:g} - {rng[1]:g}")
-            add("rfm", f"{dim} {score} ({info['column']})", text)
-        if info.get("breaks"):
-            add("rfm", f"{dim} breaks", ", ".join(f"{b:g}" for b in info["breaks"]))
-    for text in rfm["warnings"]:
-        add("rfm", "warning", text)
+    if "buyer_status" in rules:
+        add("buyer_status", "rule", rules["buyer_status"]["rule"])
+    if "rfm" in rules:
+        rfm = rules["rfm"]
+        add("rfm", "method", label(f"method.{rfm['method']}", lang))
+        for dim, info in rfm["dimensions"].items():
+            for score, rng in enumerate(info["ranges"], start=1):
+                text = (
+                    "-"
+                    if rng is None
+                    else (f"{rng[0]:g}" if rng[0] == rng[1] else f"{rng[0]:g} - {rng[1]:g}")
+                )
+                add("rfm", f"{dim} {score} ({info['column']})", text)
+            if info.get("breaks"):
+                add("rfm", f"{dim} breaks", ", ".join(f"{b:g}" for b in info["breaks"]))
+        for text in rfm["warnings"]:
+            add("rfm", "warning", text)
     for name in ("rfm_segment", "lifecycle"):
+        if name not in rules:
+            continue
         info = rules[name]
         add(name, "table", info["source"])
         for rule in info["rules"]:
@@ -184,12 +260,15 @@ def segment_rules_table(segmented: pd.DataFrame, lang: str = "en") -> pd.DataFra
                 f"R{rule['r_min']}-{rule['r_max']} F{rule['f_min']}-{rule['f_max']} M{rule['m_min']}-{rule['m_max']}",
             )
         add(name, "check", info["check"])
-    if "absent" not in rules["frat"]:
+    if "frat" in rules and "absent" not in rules["frat"]:
         add("frat", "type", "n_categories")
-    add("behaviour", "rule", rules["behaviour"]["rule"])
-    value = rules["value_score"]
-    add("value_score", "weights", ", ".join(f"{k} {w:g}" for k, w in value["weights"].items()))
-    add("value_score", "signals", ", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or "-")
-    add("value_score", "absent", ", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or "-")
-    add("customer_type", "rule", rules["customer_type"]["rule"])
+    if "behaviour" in rules:
+        add("behaviour", "rule", rules["behaviour"]["rule"])
+    if "value_score" in rules:
+        value = rules["value_score"]
+        add("value_score", "weights", ", ".join(f"{k} {w:g}" for k, w in value["weights"].items()))
+        add("value_score", "signals", ", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or "-")
+        add("value_score", "absent", ", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or "-")
+    if "customer_type" in rules:
+        add("customer_type", "rule", rules["customer_type"]["rule"])
     return pd.DataFrame(rows, columns=["classification", "item", "value"])

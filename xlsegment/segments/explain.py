@@ -55,53 +55,62 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
         custom = rules.get(classification, {}).get("labels")
         return code_label(classification, str(row[classification]), lang, custom)
 
+    def has(name: str, column: str | None = None) -> bool:
+        return name in rules and (column or name) in segmented.columns
+
+    days = (
+        float(row["recency"]) * _days_per_unit(segmented) if "recency" in segmented.columns else float("nan")
+    )
     out: dict[str, str] = {}
-    abc = rules["abc"]
-    low = abc["lowest_revenue"]
-    out["abc"] = _say(
-        "explain.abc",
-        lang,
-        label=lab("abc"),
-        revenue=_num(row["revenue"], lang, 2),
-        low_a=_num(low[0], lang, 2),
-        low_b=_num(low[1], lang, 2),
-        t_a=_pct(abc["thresholds"][0], lang),
-        t_b=_pct(abc["thresholds"][1], lang),
-    )
-    rank = int((segmented["revenue"] > row["revenue"]).sum()) + 1
-    out["pareto"] = _say(
-        "explain.pareto", lang, label=lab("pareto"), rank=_num(rank, lang), n=_num(len(segmented), lang)
-    )
-    min_orders = rules["buyer_status"]["regular_min_orders_12m"]
-    out["buyer_status"] = _say(
-        "explain.buyer_status",
-        lang,
-        label=lab("buyer_status"),
-        orders=_num(row["orders"], lang),
-        orders_12m=_num(row["orders_12m"], lang),
-        min_orders=min_orders,
-    )
-    rfm = rules["rfm"]
-    dims = rfm["dimensions"]
-    days = float(row[dims["recency"]["column"]]) * _days_per_unit(segmented)
-    r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
-    out["rfm"] = _say(
-        "explain.rfm",
-        lang,
-        code=row["rfm_code"],
-        recency=_num(days, lang),
-        r=r,
-        frequency=_num(row[dims["frequency"]["column"]], lang),
-        f=f,
-        monetary=_num(row[dims["monetary"]["column"]], lang, 2),
-        m=m,
-        method=label(f"method.{rfm['method']}", lang),
-    )
-    for name in ("rfm_segment", "lifecycle"):
-        out[name] = _rule_sentence(
-            name, rules[name], row[name], lab(name), (r, f, m), tuple(rfm["n_scores"]), lang
+    if has("abc"):
+        abc = rules["abc"]
+        low = abc["lowest_revenue"]
+        out["abc"] = _say(
+            "explain.abc",
+            lang,
+            label=lab("abc"),
+            revenue=_num(row["revenue"], lang, 2),
+            low_a=_num(low[0], lang, 2),
+            low_b=_num(low[1], lang, 2),
+            t_a=_pct(abc["thresholds"][0], lang),
+            t_b=_pct(abc["thresholds"][1], lang),
         )
-    if "t_score" in segmented.columns:
+    if has("pareto"):
+        rank = int((segmented["revenue"] > row["revenue"]).sum()) + 1
+        out["pareto"] = _say(
+            "explain.pareto", lang, label=lab("pareto"), rank=_num(rank, lang), n=_num(len(segmented), lang)
+        )
+    if has("buyer_status"):
+        out["buyer_status"] = _say(
+            "explain.buyer_status",
+            lang,
+            label=lab("buyer_status"),
+            orders=_num(row["orders"], lang),
+            orders_12m=_num(row["orders_12m"], lang),
+            min_orders=rules["buyer_status"]["regular_min_orders_12m"],
+        )
+    if has("rfm", "r_score"):
+        rfm = rules["rfm"]
+        dims = rfm["dimensions"]
+        r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
+        out["rfm"] = _say(
+            "explain.rfm",
+            lang,
+            code=row["rfm_code"],
+            recency=_num(float(row[dims["recency"]["column"]]) * _days_per_unit(segmented), lang),
+            r=r,
+            frequency=_num(row[dims["frequency"]["column"]], lang),
+            f=f,
+            monetary=_num(row[dims["monetary"]["column"]], lang, 2),
+            m=m,
+            method=label(f"method.{rfm['method']}", lang),
+        )
+        for name in ("rfm_segment", "lifecycle"):
+            if has(name):
+                out[name] = _rule_sentence(
+                    name, rules[name], row[name], lab(name), (r, f, m), tuple(rfm["n_scores"]), lang
+                )
+    if has("frat", "t_score"):
         out["frat"] = _say(
             "explain.frat",
             lang,
@@ -110,41 +119,44 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
             t=int(row["t_score"]),
             main_category=row.get("main_category", "-"),
         )
-    beh = rules["behaviour"]
-    if row["behaviour"] == "former":
-        out["behaviour"] = _say(
-            "explain.behaviour_former",
+    if has("behaviour"):
+        beh = rules["behaviour"]
+        if row["behaviour"] == "former":
+            out["behaviour"] = _say(
+                "explain.behaviour_former",
+                lang,
+                label=lab("behaviour"),
+                recency=_num(days, lang),
+                former_days=_num(beh["former_days"], lang),
+            )
+        else:
+            out["behaviour"] = _say(
+                "explain.behaviour",
+                lang,
+                label=lab("behaviour"),
+                orders_12m=_num(row["orders_12m"], lang),
+                min_orders=beh["regular_min_orders_12m"],
+                heavy_by=label(f"word.{beh['heavy_by']}", lang),
+                amount=_num(row[beh["heavy_by"]], lang, 2),
+                median=_num(beh["median"], lang, 2),
+            )
+    if has("value_score"):
+        value = rules["value_score"]
+        none = label("explain.none", lang)
+        out["value_score"] = _say(
+            "explain.value_score",
             lang,
-            label=lab("behaviour"),
-            recency=_num(days, lang),
-            former_days=_num(beh["former_days"], lang),
+            score=_num(row["value_score"], lang, 1),
+            signals=", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or none,
+            absent=", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or none,
         )
-    else:
-        out["behaviour"] = _say(
-            "explain.behaviour",
+    if has("customer_type"):
+        out["customer_type"] = _say(
+            "explain.customer_type",
             lang,
-            label=lab("behaviour"),
-            orders_12m=_num(row["orders_12m"], lang),
-            min_orders=beh["regular_min_orders_12m"],
-            heavy_by=label(f"word.{beh['heavy_by']}", lang),
-            amount=_num(row[beh["heavy_by"]], lang, 2),
-            median=_num(beh["median"], lang, 2),
+            label=lab("customer_type"),
+            reason=_type_reason(segmented, key, rules, days, lang),
         )
-    value = rules["value_score"]
-    none = label("explain.none", lang)
-    out["value_score"] = _say(
-        "explain.value_score",
-        lang,
-        score=_num(row["value_score"], lang, 1),
-        signals=", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or none,
-        absent=", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or none,
-    )
-    out["customer_type"] = _say(
-        "explain.customer_type",
-        lang,
-        label=lab("customer_type"),
-        reason=_type_reason(segmented, key, rules, days, lang),
-    )
     return out
 
 
