@@ -1,0 +1,149 @@
+"""xlwings Server paths: the server-mode suite in its own process, and the real server app over HTTP."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = ROOT / "workbook_templates" / "server"
+SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    env.update(SERVER_ENV)
+    env.update(extra)
+    return env
+
+
+def test_server_mode_suite_passes_in_its_own_process():
+    """xlwings chooses its decorators at import: the Office.js ones need a fresh interpreter."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/server_mode"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    tail = proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert proc.returncode == 0, tail
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server():
+    """xlwings-server serving workbook_templates/server with uvicorn on a loopback port, for one test."""
+    # find_spec, not import: importing xlwings_server sets XLWINGS_ON_SERVER in this very process
+    for module in ("xlwings_server", "uvicorn", "httpx"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed (pip install 'xlsegment[server]')")
+    import httpx
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "xlwings_server.main:main_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=PROJECT,
+        env=_env(
+            XLWINGS_PROJECT_DIR=str(PROJECT),
+            XLWINGS_ENVIRONMENT="prod",
+            XLWINGS_SECRET_KEY="test-only",
+            XLWINGS_ENABLE_SOCKETIO="false",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"xlwings-server exited: {proc.stdout.read()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("xlwings-server did not answer within 60 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_xlwings_server_serves_manifest_meta_and_a_function_call(live_server):
+    import httpx
+
+    manifest = httpx.get(f"{live_server}/manifest.xml", timeout=10).text
+    assert '<CustomTab id="xlsegmentTab">' in manifest
+    function_names = re.findall(r"<FunctionName>([^<]+)</FunctionName>", manifest)
+    assert function_names == [
+        "xlsegment-segment",
+        "xlsegment-refresh",
+        "xlsegment-mailing",
+        "xlsegment-settings",
+    ]
+    assert 'DefaultValue="XLSEGMENT"' in manifest  # the functions' namespace
+
+    ribbon = httpx.get(f"{live_server}/static/js/ribbon.js", timeout=10).text
+    scripts = {
+        s["function_name"] for s in httpx.get(f"{live_server}/xlwings/custom-scripts-meta", timeout=10).json()
+    }
+    for name in function_names:  # every ribbon button is associated with a script the server has
+        wired = re.search(rf'associate\("{name}", \(event\) => runXlsegmentScript\("(\w+)"', ribbon)
+        assert wired and wired.group(1) in scripts, name
+
+    meta = httpx.get(f"{live_server}/xlwings/custom-functions-meta", timeout=10).json()
+    ids = {f["id"] for f in meta["functions"]}
+    assert {"SEG_SUMMARY", "SEG_RFM", "SEG_SEGMENTS", "SEG_ABC", "SEG_P_ALIVE"} <= ids
+    assert all(f["description"] for f in meta["functions"])
+
+    payload = {
+        "client": "Office.js",
+        "version": importlib.metadata.version("xlwings"),
+        "func_name": "seg_p_alive",
+        "args": [[[2]], [[30.43]], [[38.86]], [[0.2426]], [[4.4135]], [[0.7929]], [[2.4258]]],
+        "caller_address": "[Book1.xlsx]Sheet1!D1",
+        "runtime": "1.4",
+        "culture_info_name": "en-US",
+        "date_format": "M/d/yyyy",
+        "session_id": "test",
+    }
+    response = httpx.post(f"{live_server}/xlwings/custom-functions-call", json=payload, timeout=30)
+    assert response.status_code == 200
+    # Fader, Hardie & Lee (2005): P(alive) = 0.727 for x=2, t_x=30.43, T=38.86 weeks
+    assert response.json()["result"][0][0] == pytest.approx(0.727, abs=5e-4)
