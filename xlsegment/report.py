@@ -189,7 +189,8 @@ def class_order(classification: str) -> list[str]:
 
 def column_label(key: str, lang: str) -> str:
     """Header of a canonical column (`col.<key>` in rules/labels_columns.csv; the key itself when unknown)."""
-    return label(f"col.{key}", lang)
+    text = label(f"col.{key}", lang)
+    return key if text == f"col.{key}" else text
 
 
 def _kind_of_series(key: str, series: pd.Series) -> str:
