@@ -32,6 +32,13 @@ def _pct(value: float, lang: str) -> str:
     return text.replace("%", "\u00a0%") if lang == "fr" else text
 
 
+def _orders(value: Any, lang: str) -> str:
+    """ "1 order", "6 orders" ("0 commande", "1 commande", "6 commandes" in French)."""
+    n = float(value)
+    single = n <= 1 if lang == "fr" else n == 1
+    return f"{_num(n, lang)} {label('word.order' if single else 'word.orders', lang)}"
+
+
 def _say(key: str, lang: str, **fields: Any) -> str:
     return label(key, lang).format(**fields)
 
@@ -85,9 +92,9 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
             "explain.buyer_status",
             lang,
             label=lab("buyer_status"),
-            orders=_num(row["orders"], lang),
-            orders_12m=_num(row["orders_12m"], lang),
-            min_orders=rules["buyer_status"]["regular_min_orders_12m"],
+            orders=_orders(row["orders"], lang),
+            orders_12m=_orders(row["orders_12m"], lang),
+            min_orders=_orders(rules["buyer_status"]["regular_min_orders_12m"], lang),
         )
     if has("rfm", "r_score"):
         rfm = rules["rfm"]
@@ -99,7 +106,9 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
             code=row["rfm_code"],
             recency=_num(float(row[dims["recency"]["column"]]) * _days_per_unit(segmented), lang),
             r=r,
-            frequency=_num(row[dims["frequency"]["column"]], lang),
+            frequency=_orders(row[dims["frequency"]["column"]], lang)
+            if dims["frequency"]["column"] == "orders"
+            else _num(row[dims["frequency"]["column"]], lang, 2),
             f=f,
             monetary=_num(row[dims["monetary"]["column"]], lang, 2),
             m=m,
@@ -134,8 +143,8 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
                 "explain.behaviour",
                 lang,
                 label=lab("behaviour"),
-                orders_12m=_num(row["orders_12m"], lang),
-                min_orders=beh["regular_min_orders_12m"],
+                orders_12m=_orders(row["orders_12m"], lang),
+                min_orders=_orders(beh["regular_min_orders_12m"], lang),
                 heavy_by=label(f"word.{beh['heavy_by']}", lang),
                 amount=_num(row[beh["heavy_by"]], lang, 2),
                 median=_num(beh["median"], lang, 2),
