@@ -106,7 +106,11 @@ def test_label_in_french(call):
 
 def test_bad_range_gives_a_readable_error_not_a_traceback(call):
     out = call("seg_summary", [["customer", "customer", "amount"], ["c1", JAN1, 3]], None, None, None, None)
-    assert out == [["xlsegment: ledger range: columns A and B are both named 'customer'; rename one of them"]]
+    assert out == [
+        [
+            "xlsegment: ledger range: columns A ('customer') and B ('customer') have the same name; rename one of them"
+        ]
+    ]
 
 
 def test_numpy_and_pandas_values_are_json_safe(call):

@@ -106,9 +106,10 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
         name = _header_text(raw)
         key = name.lower()
         if key in seen:
+            first_name = names[columns.index(seen[key])]
             raise ExcelInputError(
-                f"{what} range: columns {column_letter(seen[key])} and {column_letter(j)} are both named "
-                f"{name!r}; rename one of them"
+                f"{what} range: columns {column_letter(seen[key])} ({first_name!r}) and {column_letter(j)} "
+                f"({name!r}) have the same name; rename one of them"
             )
         seen[key] = j
         names.append(name)
@@ -335,7 +336,7 @@ def _all_plain(raw: np.ndarray, missing: np.ndarray) -> bool:
     if not present.size:
         return True
     types = set(map(type, present))
-    return types <= {str, int, float, bool, dt.datetime, dt.date}
+    return types <= {str, int, bool, dt.datetime, dt.date}  # floats may be inf: cleaned one by one
 
 
 def frame_to_rows(
