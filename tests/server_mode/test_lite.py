@@ -1,0 +1,52 @@
+"""The xlwings Lite pair: main.py exposes every function and button; requirements.txt installs in Pyodide."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import re
+from pathlib import Path
+
+LITE = Path(__file__).resolve().parents[2] / "workbook_templates" / "lite"
+# provided by Pyodide's own repository (not pure Python) or pure-Python wheels micropip fetches from PyPI
+PYODIDE_OK = {"pandas", "numpy", "scipy", "openpyxl", "xlwings", "et-xmlfile", "python-dateutil", "pytz", "tzdata", "six"}
+
+
+def _load_main():
+    spec = importlib.util.spec_from_file_location("lite_main", LITE / "main.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lite_main_registers_every_function_and_button(server):
+    from xlsegment.excel import functions, scripts
+
+    main = _load_main()
+    lite_ids = {f["id"] for f in server.custom_functions_meta(main)["functions"]}
+    assert lite_ids == {f["id"] for f in server.custom_functions_meta(functions)["functions"]}
+    buttons = {s["function_name"] for s in server.custom_scripts_meta(main)}
+    assert buttons == {s["function_name"] for s in server.custom_scripts_meta(scripts)} == {
+        "segment",
+        "refresh",
+        "mailing",
+        "settings",
+    }
+
+
+def _names(lines: list[str]) -> set[str]:
+    out = set()
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.add(re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower())
+    return out
+
+
+def test_requirements_install_in_pyodide():
+    wanted = _names((LITE / "requirements.txt").read_text(encoding="utf-8").splitlines())
+    assert wanted == {"xlwings", "xlsegment"}
+    # xlsegment's own runtime dependencies must all be installable in Pyodide
+    requires = importlib.metadata.requires("xlsegment") or []
+    runtime = _names([r for r in requires if "extra ==" not in r])
+    assert runtime <= PYODIDE_OK, runtime - PYODIDE_OK
