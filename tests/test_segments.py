@@ -532,3 +532,19 @@ def test_segment_only_chosen_classifications():
     assert "rfm_segment" not in full.columns
     with pytest.raises(ConfigError, match="unknown classifications"):
         segment(s, classifications=["clv"])
+
+
+def test_explain_names_the_reason_of_a_losing_customer():
+    s = make_summary(
+        [100, 200, 300, 400], orders=[2, 2, 2, 2], orders_12m=[2, 2, 2, 2], return_rate=[0.4, 0.0, 0.0, 0.0]
+    )
+    seg = quiet_segment(s)
+    assert seg.loc["c000", "customer_type"] == "losing"
+    assert "40%" in explain(seg, "c000")["customer_type"] and "25%" in explain(seg, "c000")["customer_type"]
+    assert "retours" in explain(seg, "c000", "fr")["customer_type"]
+
+
+def test_user_table_codes_borrow_known_labels():
+    table = pd.DataFrame({"code": ["champions", "inactive"], "r_min": [3, 1], "r_max": [5, 2]})
+    seg = quiet_segment(random_summary(40), lifecycle_table=table, lang="fr")
+    assert set(seg["lifecycle_label"].astype(str)) <= {"Champions", "Inactif"}

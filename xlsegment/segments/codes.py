@@ -22,9 +22,14 @@ def code_label(
     lang = check_lang(lang)
     if custom and code in custom and custom[code].get(lang):
         return custom[code][lang]
-    key = f"{classification}.{code}"
-    text = label(key, lang)
-    return code if text == key else text
+    # a user's table may reuse a code of the other named-segment table (e.g. "champions" in a lifecycle table)
+    fallbacks = {"rfm_segment": ("lifecycle",), "lifecycle": ("rfm_segment",)}.get(classification, ())
+    for name in (classification, *fallbacks):
+        key = f"{name}.{code}"
+        text = label(key, lang)
+        if text != key:
+            return text
+    return code
 
 
 def labelled(
