@@ -27,7 +27,6 @@ from xlsegment.segments.types import TYPE_CODES, type_codes
 from xlsegment.segments.value import value_codes
 
 CODE_COLUMNS = ("abc", "pareto", "buyer_status", "rfm_segment", "lifecycle", "behaviour", "customer_type")
-SCORE_COLUMNS = ("r_score", "f_score", "m_score", "rfm_code", "t_score", "frat_code", "value_score")
 CLASSIFICATIONS = (
     "abc",
     "pareto",

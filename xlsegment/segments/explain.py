@@ -12,7 +12,11 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
+from xlsegment.segments.abc import ABC_CODES
+from xlsegment.segments.behaviour import BEHAVIOUR_CODES
 from xlsegment.segments.codes import code_label
+from xlsegment.segments.config import days_per_unit
+from xlsegment.segments.rules import rescale
 from xlsegment.segments.types import REASONS, type_codes
 
 
@@ -66,7 +70,7 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
         return name in rules and (column or name) in segmented.columns
 
     days = (
-        float(row["recency"]) * _days_per_unit(segmented) if "recency" in segmented.columns else float("nan")
+        float(row["recency"]) * days_per_unit(segmented) if "recency" in segmented.columns else float("nan")
     )
     out: dict[str, str] = {}
     if has("abc"):
@@ -104,7 +108,7 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
             "explain.rfm",
             lang,
             code=row["rfm_code"],
-            recency=_num(float(row[dims["recency"]["column"]]) * _days_per_unit(segmented), lang),
+            recency=_num(float(row[dims["recency"]["column"]]) * days_per_unit(segmented), lang),
             r=r,
             frequency=_orders(row[dims["frequency"]["column"]], lang)
             if dims["frequency"]["column"] == "orders"
@@ -169,17 +173,9 @@ def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict
     return out
 
 
-def _days_per_unit(frame: pd.DataFrame) -> float:
-    from xlsegment.segments.config import days_per_unit
-
-    return days_per_unit(frame)
-
-
 def _rule_sentence(
     name: str, info: dict, code: Any, text: str, scores: tuple, n_scores: tuple, lang: str
 ) -> str:
-    from xlsegment.segments.rules import rescale
-
     tn = int(info["n_scores"])
     r, f, m = (int(rescale(np.array([s]), k, tn)[0]) for s, k in zip(scores, n_scores, strict=True))
     for i, rule in enumerate(info["rules"], start=1):
@@ -206,9 +202,6 @@ def _rule_sentence(
 def _type_reason(segmented: pd.DataFrame, key: Any, rules: dict, days: float, lang: str) -> str:
     one = segmented.loc[[key]].iloc[:1]
     info = rules["customer_type"]
-    from xlsegment.segments.abc import ABC_CODES
-    from xlsegment.segments.behaviour import BEHAVIOUR_CODES
-
     abc = np.array([ABC_CODES.index(str(one["abc"].iloc[0]))])
     behaviour = np.array([BEHAVIOUR_CODES.index(str(one["behaviour"].iloc[0]))])
     score = one["value_score"].to_numpy(dtype="float64")
