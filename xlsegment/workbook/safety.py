@@ -147,19 +147,22 @@ def audit_workbook(path: str) -> list[str]:
         names.append(ws.title)
         layout = SheetLayout(ws.title)
         for table in ws.tables.values():
-            try:
-                check_defined_name(table.displayName)
-                min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-                header_cells = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
-                check_table_headers(header_cells, f"{ws.title}!{table.ref}")
-                columns = [c.name for c in table.tableColumns]
-                if columns != header_cells:
-                    problems.append(
-                        f"{ws.title}: table {table.displayName} columns do not match its header cells"
-                    )
-                layout.claim(table.ref, table.displayName)
-            except WorkbookError as exc:
-                problems.append(str(exc))
+            min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+            header_cells = [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+            where = f"{ws.title}!{table.ref}"
+            for check, args in (
+                (check_defined_name, (table.displayName,)),
+                (check_table_headers, (header_cells, where)),
+                (layout.claim, (table.ref, table.displayName)),
+            ):
+                try:
+                    check(*args)
+                except WorkbookError as exc:
+                    problems.append(str(exc))
+            if [c.name for c in table.tableColumns] != header_cells:
+                problems.append(
+                    f"{ws.title}: table {table.displayName} columns do not match its header cells"
+                )
         for merged in ws.merged_cells.ranges:
             try:
                 layout.claim(merged.coord, merged.coord, "merged range")

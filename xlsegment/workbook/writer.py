@@ -7,6 +7,7 @@ normal mode (see docs/workbook.md for what a template keeps).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import warnings
@@ -432,11 +433,15 @@ def build_workbook(
         raise WorkbookError("the customers table needs customer_id and revenue columns")
 
     sheets = {key: _Sheet(wb, names[key], i, write_only, styles, report.lang) for i, key in enumerate(names)}
-    _write_summary(sheets["summary"], report, ranges)
-    _write_customers(sheets["customers"], report, progress)
-    _write_actions(sheets["actions"], report, progress)
-    _write_model(sheets["model"], report)
-    _write_settings(sheets["settings"], report)
+    try:
+        _write_summary(sheets["summary"], report, ranges)
+        _write_customers(sheets["customers"], report, progress)
+        _write_actions(sheets["actions"], report, progress)
+        _write_model(sheets["model"], report)
+        _write_settings(sheets["settings"], report)
+    except BaseException:
+        discard(wb)
+        raise
     if not write_only:
         wb.active = 0
     wb.calculation.fullCalcOnLoad = True
@@ -451,7 +456,14 @@ def save_atomic(
     Refuses an existing output unless `force`, and an output that is the input `source`. A crash leaves no
     half-written workbook (the temporary file is removed).
     """
-    out = Path(output)
+    try:
+        return _save_atomic(wb, Path(output), force, source)
+    except BaseException:
+        discard(wb)
+        raise
+
+
+def _save_atomic(wb: Workbook, out: Path, force: bool, source: str | os.PathLike | None) -> Path:
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(f"output {str(out)!r} must end in .xlsx")
     if source is not None and not isinstance(source, (bytes, bytearray)):
@@ -491,3 +503,12 @@ def write_workbook(
         raise WorkbookError(f"output {str(out)!r} already exists; use --force to replace it")
     wb = build_workbook(report, template, progress)
     return save_atomic(wb, out, force=force, source=source)
+
+
+def discard(wb: Workbook) -> None:
+    """Release a write-only workbook that will not be saved (closes its sheets' temporary streams)."""
+    for ws in getattr(wb, "_sheets", []):
+        close = getattr(ws, "close", None)
+        if close is not None and not getattr(ws, "closed", True):
+            with contextlib.suppress(Exception):
+                close()
