@@ -58,8 +58,9 @@ def blank(series: pd.Series) -> np.ndarray:
 
 def detect_decimal(values: pd.Series, sep: str | None = None) -> str:
     """',' when the text numbers of a column use a decimal comma, else '.'."""
-    text = values.dropna().astype(str).str.replace(_CURRENCY, "", regex=True)
-    text = text[text.str.contains(",", regex=False)].head(2000)
+    text = values.dropna().astype(str)
+    # only cells with a comma tell; keep the (slow, per-cell) currency regex off the rest of the column
+    text = text[text.str.contains(",", regex=False)].head(2000).str.replace(_CURRENCY, "", regex=True)
     if text.empty:
         return "."
     if text.str.match(_COMMA_DECIMAL).any():
@@ -254,18 +255,27 @@ def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     Leading zeros of text keys ("00042") are kept. Returns the keys (missing as NaN) and the missing mask.
     """
     if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-        numbers = series.astype("float64")
-        integral = numbers.dropna()
-        if (integral == np.floor(integral)).all():
-            text = numbers.map(lambda v: f"{int(v)}" if pd.notna(v) else np.nan)
+        numbers = series.astype("float64").to_numpy()
+        missing = np.isnan(numbers)
+        present = numbers[~missing]
+        if (present == np.floor(present)).all() and (np.abs(present) < 2**63).all():
+            text = np.where(missing, 0, numbers).astype(np.int64).astype(str).astype(object)
         else:
-            text = numbers.map(lambda v: repr(v) if pd.notna(v) else np.nan)
-        keys = text.astype(object)
-    else:
-        obj = series.astype(object)
-        keys = obj.where(obj.isna(), obj.astype(str).str.strip())
-        present = keys.dropna()
-        if len(present) and present.str.fullmatch(r"-?\d+\.0").all():
-            keys = keys.where(keys.isna(), keys.str.slice(0, -2))
-    keys = keys.where(keys != "", np.nan)
-    return keys.astype(object), keys.isna().to_numpy()
+            text = np.array([repr(float(v)) for v in numbers], dtype=object)
+        text[missing] = np.nan
+        return pd.Series(text, index=series.index, dtype=object), missing
+    # strip as text (vectorised for pandas 3's string dtype) and convert to Python objects once, at the end
+    text = series.astype(str).str.strip()  # pandas 2.2 writes missing cells as "nan": masked below
+    missing = series.isna().to_numpy(dtype=bool) | (text == "").to_numpy(dtype=bool)
+    present = text[~missing]
+    float_text = r"-?\d+\.0"
+    # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every row
+    if (
+        len(present)
+        and present.head(100).str.fullmatch(float_text).all()
+        and present.str.fullmatch(float_text).all()
+    ):
+        text = text.str.slice(0, -2)
+    keys = np.array(text.to_numpy(dtype=object), dtype=object)  # a writable copy
+    keys[missing] = np.nan
+    return pd.Series(keys, index=series.index, dtype=object), missing
