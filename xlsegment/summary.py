@@ -126,11 +126,12 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     revenue = np.bincount(cust, weights=amount, minlength=n_cust)
 
     # lifetimes' monetary value: mean of the repeat occasions, the first (earliest, then smallest) left out
-    ordering = np.lexsort((p_net, p_day, p_cust))
-    is_first = np.r_[True, p_cust[ordering][1:] != p_cust[ordering][:-1]]
-    repeat_sum = np.bincount(
-        p_cust[ordering][~is_first], weights=p_net[ordering][~is_first], minlength=n_cust
-    )
+    # (all occasions minus the first, found without sorting: the smallest net on the first day)
+    on_first_day = p_day == first[p_cust]
+    first_net = np.full(n_cust, np.inf)
+    np.minimum.at(first_net, p_cust[on_first_day], p_net[on_first_day])
+    total_net = np.bincount(p_cust, weights=p_net, minlength=n_cust)
+    repeat_sum = np.where(buyer, total_net - np.where(buyer, first_net, 0.0), 0.0)
     frequency = orders - 1
 
     as_of_day = np.datetime64(as_of_ts.date(), "D").astype(np.int64)
