@@ -1,9 +1,15 @@
-"""Small helpers shared by the action modules: labelled templates filled per customer, dates and money."""
+"""Small helpers shared by the action modules: labelled templates filled per customer, dates and money.
+
+Per-customer texts are built on numpy object arrays (never pandas' arrow strings, whose conversions dominate
+the time on large customer bases); repeated values (dates, codes) are formatted once per distinct value.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from xlsegment.labels import label
@@ -11,28 +17,51 @@ from xlsegment.labels import label
 _PLACEHOLDER = re.compile(r"(\{\w+\})")
 
 
-def fill(key: str, lang: str, index: pd.Index, **values: object) -> pd.Series:
-    """The label `key` in `lang` with each `{name}` replaced by `values[name]` (a scalar or a Series).
+def as_text(values: object, n: int) -> np.ndarray:
+    """`values` (scalar, Series or array) as an object array of `n` strings, missing values as ''."""
+    if isinstance(values, pd.Series | pd.Index | np.ndarray):
+        arr = np.asarray(values.to_numpy(dtype=object) if not isinstance(values, np.ndarray) else values)
+        arr = arr.astype(object, copy=True)
+        missing = pd.isna(arr)
+        if missing.any():
+            arr[missing] = ""
+        if len(arr) and pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+            arr = lookup(arr, {}, None)
+        return arr
+    return np.full(n, "" if values is None else str(values), dtype=object)
 
-    Vectorised: the template is split once and the pieces concatenated column-wise.
-    """
+
+def lookup(values: np.ndarray, mapping: Mapping[object, str], default: str | None = "") -> np.ndarray:
+    """Map each value through `mapping` (default: `default`, or str(value) when default is None),
+    computing once per distinct value."""
+    arr = np.asarray(values, dtype=object)
+    if len(arr) == 0:
+        return arr.copy()
+    keys = pd.Series(arr, dtype=object)
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    mapped = np.array(
+        [mapping.get(u, str(u) if default is None else default) for u in uniques] + [""], dtype=object
+    )
+    return mapped[codes]  # code -1 (missing) picks the trailing ''
+
+
+def fill_array(key: str, lang: str, n: int, /, **values: object) -> np.ndarray:
+    """The label `key` in `lang` with each `{name}` replaced by `values[name]` (scalar or per-customer array)."""
     template = label(key, lang)
-    out = pd.Series("", index=index, dtype=object)
+    out = np.full(n, "", dtype=object)
     for piece in _PLACEHOLDER.split(template):
         if not piece:
             continue
         name = piece[1:-1] if _PLACEHOLDER.fullmatch(piece) else None
-        if name is None or name not in values:
-            out = out + piece
-            continue
-        value = values[name]
-        if isinstance(value, pd.Series):
-            out = out + value.reindex(index).astype(object).where(value.reindex(index).notna(), "").astype(
-                str
-            )
-        else:
-            out = out + str(value)
+        value = piece if name is None or name not in values else as_text(values[name], n)
+        out = out + value
     return out
+
+
+def fill(key: str, lang: str, index: pd.Index, /, **values: object) -> pd.Series:
+    """`fill_array` as a Series on `index` (Series values are aligned on `index` first)."""
+    aligned = {k: (v.reindex(index) if isinstance(v, pd.Series) else v) for k, v in values.items()}
+    return pd.Series(fill_array(key, lang, len(index), **aligned), index=index, dtype=object)
 
 
 def text(key: str, lang: str, **values: object) -> str:
@@ -41,10 +70,18 @@ def text(key: str, lang: str, **values: object) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(0)[1:-1], m.group(0))), template)
 
 
-def date_text(dates: pd.Series, lang: str) -> pd.Series:
-    """Dates as text the reader expects: 31/12/2026 in French, 2026-12-31 in English."""
+def date_strings(dates: object, lang: str) -> np.ndarray:
+    """Dates as text the reader expects: 31/12/2026 in French, 2026-12-31 in English ('' when unknown)."""
+    arr = np.asarray(pd.to_datetime(pd.Series(np.asarray(dates))).to_numpy(dtype="datetime64[ns]"))
     fmt = "%d/%m/%Y" if lang == "fr" else "%Y-%m-%d"
-    return dates.dt.strftime(fmt).astype(object).where(dates.notna(), "")
+    codes, uniques = pd.factorize(arr.astype("datetime64[D]"), use_na_sentinel=True)
+    shown = np.array([pd.Timestamp(u).strftime(fmt) for u in uniques] + [""], dtype=object)
+    return shown[codes]
+
+
+def date_text(dates: pd.Series, lang: str) -> pd.Series:
+    """`date_strings` as a Series on the index of `dates`."""
+    return pd.Series(date_strings(dates.to_numpy(), lang), index=dates.index, dtype=object)
 
 
 def money(value: float, lang: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions._text import money, percent, text
+from xlsegment.actions._text import as_text, money, percent, text
 from xlsegment.actions.plan import customer_frame, resolve_playbook
 from xlsegment.actions.playbook import segment_label
 from xlsegment.errors import LedgerError
@@ -94,14 +94,16 @@ def budget_split(
     current_cents = int(round(total_cents * share))
     new_cents = total_cents - current_cents
 
-    codes = frame[classification].astype(object)
-    has = codes.notna()
-    stake_each = pd.to_numeric(frame[basis], errors="coerce").fillna(0).clip(lower=0)
-    stake = stake_each[has].groupby(codes[has].astype(str)).sum()
-    counts = codes[has].astype(str).value_counts()
-    order = [c for c in book.index if c in counts.index] + sorted(
-        c for c in counts.index if c not in book.index
+    code_text = as_text(frame[classification].to_numpy(dtype=object), len(frame))
+    stake_each = np.clip(
+        np.nan_to_num(pd.to_numeric(frame[basis], errors="coerce").to_numpy(dtype=float)), 0, None
     )
+    has = code_text != ""
+    ids, uniques = pd.factorize(code_text[has])
+    uniques = [str(u) for u in uniques]
+    stake = pd.Series(np.bincount(ids, weights=stake_each[has], minlength=len(uniques)), index=uniques)
+    counts = pd.Series(np.bincount(ids, minlength=len(uniques)), index=uniques)
+    order = [c for c in book.index if c in counts.index] + sorted(c for c in uniques if c not in book.index)
     weight = pd.Series(
         [float(book.at[c, "budget_weight"]) if c in book.index else 1.0 for c in order], index=order
     )

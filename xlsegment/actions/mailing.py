@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions._text import fill
+from xlsegment.actions._text import as_text, fill_array, lookup
 from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.errors import LedgerError
@@ -90,55 +90,82 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
     return path
 
 
-def _text_col(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A contact column as stripped text, '' when absent or missing."""
+def _text_col(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A contact column as stripped text (object array), '' when absent or missing; each distinct value is
+    stripped once."""
     if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype=object)
-    col = frame[column]
-    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
+        return np.full(len(frame), "", dtype=object)
+    values = as_text(frame[column].to_numpy(dtype=object), len(frame))
+    codes, uniques = pd.factorize(values)
+    stripped = np.array([u.strip() for u in uniques] + [""], dtype=object)
+    return stripped[codes]
 
 
-def salutations(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
+class _Contacts(dict):
+    """Contact columns of one frame as stripped text, each read once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def __missing__(self, column: str) -> np.ndarray:
+        self[column] = _text_col(self.frame, column)
+        return self[column]
+
+
+def _per_value(values: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    """`test` applied once per distinct value, as a boolean array."""
+    codes, uniques = pd.factorize(values)
+    results = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
+    return results[codes]
+
+
+def _civility_kind(civility: np.ndarray) -> np.ndarray:
+    """'f', 'm' or '' per customer from the civility text (Mme, Madame, Mrs, M., Monsieur, Mr, ...)."""
+    codes, uniques = pd.factorize(civility)
+    norm = [str(u).lower().replace(".", "").strip() for u in uniques]
+    kinds = np.array(["f" if c in _FEMALE else "m" if c in _MALE else "" for c in norm] + [""], dtype=object)
+    return kinds[codes]
+
+
+def salutations(frame: pd.DataFrame, lang: str = "en", contacts: _Contacts | None = None) -> pd.Series:
     """The opening of a letter per customer: 'Chère Madame Dupont' / 'Dear Mrs Dupont' when the civility and
     last name are known, else 'Bonjour Marie' / 'Dear Marie' from the first name, else the full name, else a
     plain 'Bonjour' / 'Hello' (never 'Madame, Monsieur')."""
     lang = check_lang(lang)
-    index = frame.index
-    civ_raw = _text_col(frame, "civility")
-    if "civility" not in frame.columns and "title" in frame.columns:
-        civ_raw = _text_col(frame, "title")
-    civ = civ_raw.str.lower().str.replace(".", "", regex=False).str.strip()
-    last = _text_col(frame, "last_name")
-    first = _text_col(frame, "first_name")
-    name = _text_col(frame, "name")
+    n = len(frame)
+    text_of = contacts if contacts is not None else _Contacts(frame)
+    civ_column = "civility" if "civility" in frame.columns or "title" not in frame.columns else "title"
+    kind = _civility_kind(text_of[civ_column])
+    last = text_of["last_name"]
+    first = text_of["first_name"]
+    name = text_of["name"]
     has_last = last != ""
-    female = civ.isin(_FEMALE) & has_last
-    male = civ.isin(_MALE) & has_last
-    choices = [
-        (female, fill("actions.salutation.f", lang, index, last_name=last)),
-        (male, fill("actions.salutation.m", lang, index, last_name=last)),
-        (first != "", fill("actions.salutation.first_name", lang, index, first_name=first)),
-        (name != "", fill("actions.salutation.name", lang, index, name=name)),
-    ]
-    out = pd.Series(label("actions.salutation.none", lang), index=index, dtype=object)
-    for mask, value in reversed(choices):
-        out = value.where(mask, out)
-    return out
+    out = np.select(
+        [(kind == "f") & has_last, (kind == "m") & has_last, first != "", name != ""],
+        [
+            fill_array("actions.salutation.f", lang, n, last_name=last),
+            fill_array("actions.salutation.m", lang, n, last_name=last),
+            fill_array("actions.salutation.first_name", lang, n, first_name=first),
+            fill_array("actions.salutation.name", lang, n, name=name),
+        ],
+        label("actions.salutation.none", lang),
+    )
+    return pd.Series(out.astype(object), index=frame.index, dtype=object)
 
 
-def _reachable(frame: pd.DataFrame, channel: pd.Series) -> pd.Series:
+def _reachable(contacts: _Contacts, channel: np.ndarray) -> np.ndarray:
     """Whether each customer can be reached on their channel ('' = any of address, e-mail, phone)."""
-    address = _text_col(frame, "address") != ""
-    email = _text_col(frame, "email").str.contains("@", regex=False)
-    phone = _text_col(frame, "phone").str.replace(r"\D", "", regex=True).str.len() >= 6
+    address = contacts["address"] != ""
+    email = _per_value(contacts["email"], lambda v: "@" in v)
+    phone = _per_value(contacts["phone"], lambda v: sum(ch.isdigit() for ch in v) >= 6)
     have = {"address": address, "email": email, "phone": phone}
-    anything = address | email | phone
-    out = anything.copy()
+    out = address | email | phone
     for chan, needs in _NEEDS.items():
         mask = channel == chan
         if mask.any():
-            out = out.where(~mask, have[needs[0]])
-    return out
+            out = np.where(mask, have[needs[0]], out)
+    return out.astype(bool)
 
 
 def mailing_lists(
@@ -166,16 +193,16 @@ def mailing_lists(
         )
     if channel is not None and channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)} or None")
-    codes = frame[classification].astype(object)
-    has_code = codes.notna()
-    code_text = codes.astype(str).where(has_code, "")
-    selected = has_code.copy()
-    present_codes = set(code_text[has_code])
+    code_text = as_text(frame[classification].to_numpy(dtype=object), len(frame))
+    has_code = code_text != ""
+    in_order = [str(c) for c in pd.unique(code_text[has_code])]
+    present_codes = set(in_order)
     if segments is not None:
         wanted = list(dict.fromkeys(str(s) for s in ([segments] if isinstance(segments, str) else segments)))
-        selected &= code_text.isin(wanted)
+        selected = pd.Series(has_code & np.isin(code_text, wanted), index=frame.index)
     else:
-        wanted = list(dict.fromkeys(code_text[has_code]))
+        wanted = in_order
+        selected = pd.Series(has_code, index=frame.index)
     report: list[str] = [f"segment {code!r} has no customers" for code in wanted if code not in present_codes]
     if where is not None:
         mask = where(frame) if callable(where) else where
@@ -190,44 +217,49 @@ def mailing_lists(
         selected &= mask
 
     # from here on only the selected customers are handled
-    sub = frame[selected.to_numpy()]
-    sub_codes = code_text[selected.to_numpy()]
+    keep = selected.to_numpy(dtype=bool)
+    sub = frame[keep]
+    m = len(sub)
+    sub_codes = code_text[keep]
     if channel is not None:
-        chan = pd.Series(channel, index=sub.index, dtype=object)
+        chan = np.full(m, channel, dtype=object)
     elif plan is not None:
-        chan = plan.customers["channel"].reindex(sub.index).fillna("").astype(object)
+        chan = as_text(plan.customers["channel"].reindex(sub.index).to_numpy(dtype=object), m)
     else:
-        chan = pd.Series("", index=sub.index, dtype=object)
-    reachable = _reachable(sub, chan)
+        chan = np.full(m, "", dtype=object)
+    contacts = _Contacts(sub)
+    ok = _reachable(contacts, chan)
 
-    cols = {"customer_id": sub.index.to_series()}
-    cols["segment"] = sub_codes
-    cols["segment_label"] = sub_codes.map(segment_labels(classification, lang)).fillna(sub_codes)
-    cols["salutation"] = salutations(sub, lang)
+    cols: dict[str, object] = {"customer_id": sub.index.to_numpy(dtype=object), "segment": sub_codes}
+    cols["segment_label"] = lookup(sub_codes, segment_labels(classification, lang), None)
+    cols["salutation"] = salutations(sub, lang, contacts).to_numpy(dtype=object)
     for column in CONTACT_COLUMNS:
         if column in sub.columns:
-            cols[column] = _text_col(sub, column)
+            cols[column] = contacts[column]
     if channel is not None or plan is not None:
         cols["channel"] = chan
     if plan is not None:
         for column in ("next_action", "due_date", "offer"):
-            cols[column] = plan.customers[column].reindex(sub.index)
-    table = pd.DataFrame(cols, index=sub.index)
+            cols[column] = plan.customers[column].reindex(sub.index).to_numpy()
+    table = pd.DataFrame(
+        {k: pd.Series(v, dtype=None if k == "due_date" else object) for k, v in cols.items()}
+    )
 
-    ok = reachable.to_numpy()
-    reached = table[ok]
-    groups = dict(list(reached.groupby("segment", sort=False)))
-    lists = {code: groups[code].reset_index(drop=True) for code in wanted if code in groups}
+    lists = {}
+    for code in wanted:
+        rows = np.flatnonzero(ok & (sub_codes == code))
+        if len(rows):
+            lists[code] = table.iloc[rows].reset_index(drop=True)
     by_channel = {c: label(f"actions.missing.{c}", lang) for c in _NEEDS}
-    reasons = chan.map(by_channel).fillna(label("actions.missing.any", lang)).astype(object)
-    missing = table[~ok].copy()
-    missing["missing_contact"] = reasons[~ok]
-    missing = missing.reset_index(drop=True)
+    reasons = lookup(chan, by_channel, label("actions.missing.any", lang))
+    missing = table.iloc[np.flatnonzero(~ok)].reset_index(drop=True)
+    missing["missing_contact"] = pd.Series(reasons[~ok], dtype=object)
     if len(missing):
         report.append(
             f"{len(missing)} selected customer(s) cannot be reached: no contact data for the channel"
         )
-    generic = int((reached["salutation"] == label("actions.salutation.none", lang)).sum())
+    plain = label("actions.salutation.none", lang)
+    generic = int((ok & (cols["salutation"] == plain)).sum())
     if generic:
         report.append(f"{generic} customer(s) have no name on file: their letter opens with a plain greeting")
     return MailingLists(lists, missing, report, classification)

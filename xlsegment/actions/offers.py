@@ -5,6 +5,7 @@ Seed 002's example: never propose a discount on an appliance the customer has ju
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from xlsegment.actions._text import date_text, fill
@@ -28,6 +29,13 @@ def main_categories(transactions: pd.DataFrame) -> pd.Series:
     )
     first = sums.drop_duplicates("customer_id")
     return first.set_index("customer_id")["category"].astype(object)
+
+
+def _keys(customers: object, categories: object) -> np.ndarray:
+    """One text key per (customer, category) pair, as an object array."""
+    left = np.asarray(pd.Index(customers).astype(str).to_numpy(dtype=object), dtype=object)
+    right = np.asarray(pd.Series(np.asarray(categories, dtype=object)).astype(str).to_numpy(dtype=object))
+    return left + "\x1f" + right
 
 
 def check_transactions(transactions: pd.DataFrame | None) -> str | None:
@@ -73,15 +81,13 @@ def full_price_suppression(
     recent = tx.loc[mask, ["customer_id", "category", "date"]]
     if recent.empty:
         return out
-    last = recent.groupby(["customer_id", "category"], observed=True)["date"].max()
-    keys = pd.MultiIndex.from_arrays(
-        [index.astype(str), offered_category.astype(object).to_numpy()], names=["customer_id", "category"]
-    )
-    last.index = pd.MultiIndex.from_arrays(
-        [last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(object)],
-        names=["customer_id", "category"],
-    )
-    bought = pd.Series(last.reindex(keys).to_numpy(), index=index)
+    last = recent.groupby(["customer_id", "category"], observed=True, sort=False)["date"].max()
+    # join on one text key "customer<US>category" (a unit separator cannot occur in either)
+    have = _keys(last.index.get_level_values(0), last.index.get_level_values(1))
+    want = _keys(index, offered_category)
+    at = pd.Index(have).get_indexer(want)
+    dates = last.to_numpy(dtype="datetime64[ns]")
+    bought = pd.Series(np.where(at >= 0, dates[np.maximum(at, 0)], np.datetime64("NaT", "ns")), index=index)
     hit = bought.notna()
     out["suppressed"] = hit.to_numpy()
     reason = fill(

@@ -13,9 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions._text import date_text, fill, text
+from xlsegment.actions._text import as_text, date_strings, fill, fill_array, lookup, text
 from xlsegment.actions.offers import check_transactions, full_price_suppression, main_categories
-from xlsegment.actions.playbook import CHANNELS, MESSAGES, OFFERS, load_playbook, segment_label
+from xlsegment.actions.playbook import (
+    CHANNELS,
+    MESSAGES,
+    OFFERS,
+    load_playbook,
+    segment_label,
+    segment_labels,
+)
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
@@ -36,6 +43,9 @@ CUSTOMER_COLUMNS = (
     "suppressed_reason",
     "contact_plan",
 )
+
+
+_TYPED = ("segment", "due_date", "action_overdue")
 
 
 @dataclass
@@ -215,12 +225,20 @@ def plan_actions(
         )
     as_of_ts = resolve_as_of(frame, as_of, segmented)
     index = frame.index
-    codes = frame[classification].astype(object)
-    has_code = codes.notna() & (codes.astype(str) != "")
-    code_text = codes.astype(str).where(has_code, "")
-    rows = book.reindex(code_text.to_numpy())
-    rows.index = index
-    in_book = has_code & code_text.isin(book.index)
+    n = len(index)
+    codes = frame[classification]
+    code_raw = codes.to_numpy(dtype=object)
+    code_text = as_text(code_raw, n)
+    has_code = code_text != ""
+    pos = book.index.get_indexer(code_text)
+    in_book = has_code & (pos >= 0)
+    safe = np.maximum(pos, 0)
+
+    def take(column: str, missing: object = "") -> np.ndarray:
+        """The playbook value of each customer's segment (object array; `missing` outside the playbook)."""
+        values = book[column].to_numpy(dtype=object)[safe]
+        return np.where(in_book, values, missing)
+
     unknown = sorted(set(code_text[has_code & ~in_book]))
     if unknown:
         report.append(
@@ -233,131 +251,145 @@ def plan_actions(
         )
 
     # base dates of the contact cadence
-    last_purchase = _dates(frame, "last_purchase")
-    last_contact = _dates(frame, "last_contact")
-    from_contact = last_contact.notna()
-    base = last_contact.where(from_contact, last_purchase)
-    no_base = base.isna()
+    nat = np.datetime64("NaT", "ns")
+    as_of64 = as_of_ts.to_datetime64().astype("datetime64[ns]")
+    last_purchase = _dates(frame, "last_purchase").to_numpy(dtype="datetime64[ns]")
+    last_contact = _dates(frame, "last_contact").to_numpy(dtype="datetime64[ns]")
+    from_contact = ~np.isnat(last_contact)
+    base = np.where(from_contact, last_contact, last_purchase)
+    no_base = np.isnat(base)
     if (no_base & in_book).any():
         report.append(
             f"{int((no_base & in_book).sum())} customer(s) have no last purchase or contact date: contact due now"
         )
-    base = base.where(~no_base, as_of_ts)
-    as_of64 = as_of_ts.to_datetime64()
+    base = np.where(no_base, as_of64, base)
 
-    def due_after(days: pd.Series) -> pd.Series:
-        step = pd.to_timedelta(days.fillna(0).astype("int64"), unit="D")
-        return (base + step).where(days.fillna(0) > 0)
+    cadence_1 = take("cadence_days", 0).astype("int64")
+    cadence_2 = take("second_cadence_days", 0).astype("int64")
+    second_ok = in_book & (take("second_channel", "") != "") & (cadence_2 > 0)
+    primary = np.where(in_book & (cadence_1 > 0), base + cadence_1.astype("timedelta64[D]"), nat)
+    second = np.where(second_ok, base + cadence_2.astype("timedelta64[D]"), nat)
+    birthday_on = next_birthday(_dates(frame, "birthday"), as_of_ts).to_numpy(dtype="datetime64[ns]")
+    wants_card = in_book & take("birthday", False).astype(bool) & ~np.isnat(birthday_on)
+    card = np.where(wants_card, birthday_on - np.timedelta64(birthday_lead_days, "D"), nat)
 
-    primary = due_after(rows["cadence_days"]).where(in_book)
-    second = due_after(rows["second_cadence_days"]).where(in_book & (rows["second_channel"].fillna("") != ""))
-    birthday_on = next_birthday(_dates(frame, "birthday"), as_of_ts)
-    wants_card = in_book & rows["birthday"].fillna(False).astype(bool)
-    card = (birthday_on - pd.Timedelta(days=birthday_lead_days)).where(wants_card & birthday_on.notna())
-
-    # earliest of (card, primary, second); ties keep that priority order
-    far = np.datetime64("2262-01-01")
-    stack = np.column_stack([s.to_numpy(dtype="datetime64[ns]") for s in (card, primary, second)])
-    # compare on dates clamped to as_of: a birthday card due now wins over an overdue letter
-    filled = np.where(np.isnat(stack), far, np.maximum(stack, as_of64.astype("datetime64[ns]")))
+    # earliest of (card, primary, second), compared on dates clamped to as_of so that a birthday card due
+    # now wins over an overdue letter; ties keep that priority order
+    stack = np.column_stack([card, primary, second])
+    filled = np.where(np.isnat(stack), np.datetime64("2262-01-01", "ns"), np.maximum(stack, as_of64))
     choice = filled.argmin(axis=1)
-    chosen = stack[np.arange(len(index)), choice]
-    due_raw = pd.Series(chosen, index=index, dtype="datetime64[ns]")
-    is_card = pd.Series(choice == 0, index=index) & card.notna()
+    due_raw = stack[np.arange(n), choice]
+    is_card = (choice == 0) & ~np.isnat(card)
+    late = ~np.isnat(due_raw) & (due_raw < as_of64)
     # a card inside its lead window is due now but not late: the birthday is still ahead
-    overdue = (due_raw < as_of64).fillna(False) & in_book & ~is_card
-    due = due_raw.where(~(due_raw < as_of64), as_of_ts).where(in_book)
-    is_second = pd.Series(choice == 2, index=index) & in_book & ~is_card
+    overdue = late & in_book & ~is_card
+    due = np.where(late, as_of64, due_raw)
+    due = np.where(in_book, due, nat)
+    is_second = (choice == 2) & in_book & ~is_card
     is_primary = in_book & ~is_card & ~is_second
 
-    action = rows[f"action_{lang}"].where(is_primary, rows[f"second_action_{lang}"].where(is_second, ""))
-    action = action.where(~is_card, label("actions.birthday", lang)).fillna("")
-    channel = rows["channel"].where(is_primary, rows["second_channel"].where(is_second, "letter"))
-    channel = channel.where(in_book, "").fillna("")
-    cadence = rows["cadence_days"].where(is_primary, rows["second_cadence_days"]).fillna(0).astype(int)
+    action = np.select(
+        [is_card, is_primary, is_second],
+        [label("actions.birthday", lang), take(f"action_{lang}"), take(f"second_action_{lang}")],
+        "",
+    ).astype(object)
+    channel = np.select(
+        [is_card, is_primary, is_second], ["letter", take("channel"), take("second_channel")], ""
+    ).astype(object)
+    cadence = np.where(is_primary, cadence_1, np.where(is_second, cadence_2, 0))
 
     # message kind: a birthday card or a call (cordial, never selling) is an image message; otherwise the mix
     # rotates per cadence period of the due date, so successive contacts alternate and never mix kinds
-    mix = rows["message_mix"].fillna("image")
-    period = ((due.fillna(as_of_ts) - pd.Timestamp("1970-01-01")).dt.days // cadence.clip(lower=1)).to_numpy()
-    message = pd.Series("image", index=index, dtype=object)
-    for value in mix.unique():  # a handful of distinct mixes
-        kinds = np.array(value.split("|"), dtype=object)
-        where = (mix == value).to_numpy()
+    mix = take("message_mix", "image")
+    day = np.where(np.isnat(due), as_of64, due).astype("datetime64[D]").astype("int64")
+    period = day // np.maximum(cadence, 1)
+    message = np.full(n, "image", dtype=object)
+    for value in pd.unique(mix):  # a handful of distinct mixes
+        kinds = np.array(str(value).split("|"), dtype=object)
+        where = mix == value
         message[where] = kinds[period[where] % len(kinds)]
-    image_only = is_card | (channel == "phone")
-    message = message.where(~image_only, "image").where(in_book, "")
+    message[is_card | (channel == "phone")] = "image"
+    message[~in_book] = ""
 
-    reason_base = fill(
-        "actions.reason.after_purchase", lang, index, n=cadence, date=date_text(base, lang)
-    ).where(
-        ~from_contact,
-        fill("actions.reason.after_contact", lang, index, n=cadence, date=date_text(base, lang)),
+    base_txt = date_strings(base, lang)
+    reason = np.where(
+        from_contact,
+        fill_array("actions.reason.after_contact", lang, n, n=cadence, date=base_txt),
+        fill_array("actions.reason.after_purchase", lang, n, n=cadence, date=base_txt),
     )
-    reason = reason_base.where(
-        ~is_card, fill("actions.reason.birthday", lang, index, date=date_text(birthday_on, lang))
-    )
-    reason = reason.where(~overdue, reason + "; " + label("actions.reason.overdue", lang))
-    reason = reason.where(in_book, "")
-    reason = reason.where(has_code, label("actions.reason.no_segment", lang))
-    reason = reason.where(
-        ~(has_code & ~in_book), fill("actions.reason.no_playbook", lang, index, code=code_text)
-    )
+    if is_card.any():
+        card_txt = fill_array("actions.reason.birthday", lang, n, date=date_strings(birthday_on, lang))
+        reason = np.where(is_card, card_txt, reason)
+    reason = np.where(overdue, reason + "; " + label("actions.reason.overdue", lang), reason)
+    reason = np.where(in_book, reason, "")
+    reason = np.where(has_code, reason, label("actions.reason.no_segment", lang))
+    if (has_code & ~in_book).any():
+        no_row = fill_array("actions.reason.no_playbook", lang, n, code=code_text)
+        reason = np.where(has_code & ~in_book, no_row, reason)
 
     # offers and their suppression
-    offer_code = rows["offer"].fillna("none").where(in_book, "none")
+    offer_code = take("offer", "none")
     wants_discount = offer_code == "discount"
-    category = pd.Series(np.nan, index=index, dtype=object)
+    category = np.full(n, None, dtype=object)
     if "main_category" in frame.columns:
-        category = frame["main_category"].astype(object)
+        category = frame["main_category"].to_numpy(dtype=object)
     problem = check_transactions(transactions) if wants_discount.any() else None
-    if (
-        transactions is not None
-        and "category" in transactions.columns
-        and "customer_id" in transactions.columns
-    ):
+    tx = None
+    if transactions is not None and {"category", "customer_id"} <= set(transactions.columns):
         tx = transactions.copy(deep=False)
         tx["customer_id"] = tx["customer_id"].astype(str)
-        if category.isna().all() and "amount" in tx.columns:
-            category = main_categories(tx).reindex(index).astype(object)
-    offer_text = _offer_text(offer_code, category, lang).where(in_book, "")
-    suppressed = pd.Series(False, index=index)
-    suppressed_reason = pd.Series("", index=index, dtype=object)
+        if pd.isna(category).all() and "amount" in tx.columns:
+            category = main_categories(tx).reindex(index).to_numpy(dtype=object)
+    category_txt = as_text(category, n)
+    offer_names = {o: label(f"actions.offer.{o}", lang) for o in OFFERS if o != "none"}
+    offer_text = lookup(offer_code, offer_names, "")
+    on_family = wants_discount & (category_txt != "")
+    if on_family.any():
+        offer_text = np.where(
+            on_family, fill_array("actions.offer.discount_on", lang, n, category=category_txt), offer_text
+        )
+    suppressed = np.zeros(n, dtype=bool)
+    suppressed_reason = np.full(n, "", dtype=object)
     if wants_discount.any():
         if problem:
             report.append(problem)
-        else:
-            offered = category[wants_discount & category.notna()]
+        elif tx is not None and on_family.any():
+            offered = pd.Series(category[on_family], index=index[on_family], dtype=object)
             check = full_price_suppression(offered, tx, as_of_ts, full_price_days, lang)
-            suppressed.loc[check.index] = check["suppressed"].to_numpy()
-            suppressed_reason.loc[check.index] = check["reason"].to_numpy()
+            suppressed[on_family] = check["suppressed"].to_numpy(dtype=bool)
+            suppressed_reason[on_family] = check["reason"].to_numpy(dtype=object)
             if suppressed.any():
                 report.append(
                     f"{int(suppressed.sum())} discount offer(s) withheld: the customer bought that product "
                     f"family at full price in the last {full_price_days} days"
                 )
-    suppressed_offer = offer_text.where(suppressed, "")
-    offer_text = offer_text.where(~suppressed, "")
+    suppressed_offer = np.where(suppressed, offer_text, "").astype(object)
+    offer_text = np.where(suppressed, "", offer_text).astype(object)
 
     plans = contact_plans(book, lang)
-    seg_labels = {c: segment_label(classification, c, lang) for c in set(code_text)}
+    columns = {
+        "segment": codes.to_numpy(),
+        "segment_label": lookup(code_text, segment_labels(classification, lang), None),
+        "objective": take(f"objective_{lang}").astype(object),
+        "next_action": action,
+        "channel": channel,
+        "channel_label": lookup(channel, _names("channel", CHANNELS, lang), ""),
+        "due_date": due,
+        "due_reason": reason.astype(object),
+        "action_overdue": overdue,
+        "message": message,
+        "message_label": lookup(message, _names("message", MESSAGES, lang), ""),
+        "offer": offer_text,
+        "suppressed_offer": suppressed_offer,
+        "suppressed_reason": suppressed_reason,
+        "contact_plan": lookup(code_text, plans.to_dict(), ""),
+    }
+    columns["segment_label"] = np.where(has_code, columns["segment_label"], "")
+    # explicit object Series: text stays plain Python strings (no conversion to arrow strings per column)
     customers = pd.DataFrame(
         {
-            "segment": codes,
-            "segment_label": code_text.map(seg_labels).where(has_code, ""),
-            "objective": rows[f"objective_{lang}"].fillna(""),
-            "next_action": action,
-            "channel": channel,
-            "channel_label": channel.map(_names("channel", CHANNELS, lang)).fillna("").astype(object),
-            "due_date": due,
-            "due_reason": reason,
-            "action_overdue": overdue.astype(bool),
-            "message": message,
-            "message_label": message.map(_names("message", MESSAGES, lang)).fillna("").astype(object),
-            "offer": offer_text,
-            "suppressed_offer": suppressed_offer,
-            "suppressed_reason": suppressed_reason,
-            "contact_plan": code_text.map(plans).fillna(""),
+            name: pd.Series(values, index=index, dtype=object if name not in _TYPED else None)
+            for name, values in columns.items()
         },
         index=index,
     )
