@@ -9,11 +9,17 @@ import pytest
 import xlsegment as xs
 
 
+def cdnow_transactions(path) -> pd.DataFrame:
+    """The CDNOW ledger as canonical transactions (customer_id text, date, amount), read with pandas."""
+    raw = pd.read_csv(path, dtype={"customer_id": str}, parse_dates=["date"])
+    return raw[["customer_id", "date", "amount"]].astype({"amount": "float64"})
+
+
 @pytest.fixture(scope="module")
 def cdnow_tx():
     from tests.conftest import shared_file
 
-    return xs.read_transactions(shared_file("cdnow_sample.csv"))
+    return cdnow_transactions(shared_file("cdnow_sample.csv"))
 
 
 @pytest.fixture(scope="module")

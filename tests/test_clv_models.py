@@ -45,12 +45,18 @@ def fitted(unit="W") -> tuple[BGNBDResult, GammaGammaResult]:
     return bg, gg
 
 
+def cdnow_transactions(path) -> pd.DataFrame:
+    """The CDNOW ledger as canonical transactions (customer_id text, date, amount), read with pandas."""
+    raw = pd.read_csv(path, dtype={"customer_id": str}, parse_dates=["date"])
+    return raw[["customer_id", "date", "amount"]].astype({"amount": "float64"})
+
+
 @pytest.fixture(scope="module")
 def cdnow_summary():
     from tests.conftest import shared_file
 
     return xs.summarize(
-        xs.read_transactions(shared_file("cdnow_sample.csv")), as_of="1997-09-30", time_unit="W"
+        cdnow_transactions(shared_file("cdnow_sample.csv")), as_of="1997-09-30", time_unit="W"
     )
 
 

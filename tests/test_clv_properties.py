@@ -29,6 +29,7 @@ def customer(draw):
     return float(x), t_x, T
 
 
+@settings(deadline=None)
 @given(customer(), positive, positive, positive, positive)
 def test_p_alive_is_a_probability(cust, r, alpha, a, b):
     x, t_x, T = cust
@@ -36,6 +37,7 @@ def test_p_alive_is_a_probability(cust, r, alpha, a, b):
     assert 0.0 <= p <= 1.0
 
 
+@settings(deadline=None)
 @given(customer(), positive, positive, positive, positive, st.floats(0.0, 100.0), st.floats(0.0, 100.0))
 def test_expected_purchases_increase_with_the_horizon(cust, r, alpha, a, b, t1, dt):
     x, t_x, T = cust
@@ -45,6 +47,7 @@ def test_expected_purchases_increase_with_the_horizon(cust, r, alpha, a, b, t1, 
     assert e2 >= e1 * (1 - 1e-9) - 1e-12
 
 
+@settings(deadline=None)
 @given(positive, positive, positive, positive, st.floats(0.0, 100.0), st.floats(0.0, 100.0))
 def test_unconditional_expectation_increases(r, alpha, a, b, t1, dt):
     e1 = bgnbd_unconditional_purchases(t1, r, alpha, a, b)

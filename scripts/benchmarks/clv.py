@@ -22,9 +22,13 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def _summary(name: str):
+    """Calibration summary (weeks, up to 1997-09-30) of a CDNOW ledger read as canonical transactions."""
+    import pandas as pd
+
     import xlsegment as xs
 
-    return xs.summarize(xs.read_transactions(DATA / name), as_of="1997-09-30", time_unit="W")
+    raw = pd.read_csv(DATA / name, dtype={"customer_id": str}, parse_dates=["date"])
+    return xs.summarize(raw[["customer_id", "date", "amount"]], as_of="1997-09-30", time_unit="W")
 
 
 def _lifetimes_bgnbd(summary):

@@ -158,10 +158,12 @@ def backtest(
         groups = pd.Series(segments).reindex(summary.index)
     out["segment"] = groups.astype(object).where(groups.notna(), "(none)").to_numpy()
 
-    per_group = out.groupby("segment", sort=True).apply(_metrics)
-    if isinstance(per_group, pd.Series):  # pandas returns a Series when every group is empty
-        per_group = per_group.unstack()
-    per_group = per_group[METRIC_COLUMNS]
+    per_group = pd.DataFrame(
+        {
+            name: _metrics(group)
+            for name, group in out.drop(columns="segment").groupby(out["segment"], sort=True)
+        }
+    ).T[METRIC_COLUMNS]
     per_group["customers"] = per_group["customers"].astype(int)
     if segments is None:
         order = sorted(per_group.index, key=lambda s: int(str(s).rstrip("+")))

@@ -108,6 +108,41 @@ def bgnbd_p_alive(frequency, t_x, T, r, alpha, a, b):
     return as_output(special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b)))
 
 
+def _hyp2f1(A, B, c, z):
+    """Gauss 2F1 for 0 <= z < 1: scipy's, with a direct power series where scipy returns inf or NaN
+    (it does in corners such as 2F1(2, 1; 101; 0.91))."""
+    out = np.asarray(special.hyp2f1(A, B, c, z), dtype=float)
+    bad = ~np.isfinite(out)
+    if not bad.any():
+        return out
+    A, B, c, z = (np.broadcast_to(v, out.shape)[bad] for v in (A, B, c, z))
+    term = np.ones_like(z)
+    total = np.ones_like(z)
+    for k in range(200_000):
+        term = term * (A + k) * (B + k) / ((c + k) * (k + 1.0)) * z
+        total = total + term
+        if k > 10 and np.all(np.abs(term) <= 1e-15 * np.abs(total)) or not np.isfinite(total).all():
+            break
+    out = out.copy()
+    out[bad] = total
+    return out
+
+
+def _one_minus_term(z, power, A, B, c, power2, A2, B2):
+    """(1-z)^power 2F1(A, B; c; z) (Euler's form, well-behaved), or the equal (1-z)^power2 2F1(A2, B2; c; z)
+    where scipy's 2F1 of the first is not finite, or the power series of the first where neither is."""
+    out = np.asarray((1.0 - z) ** power * special.hyp2f1(A, B, c, z), dtype=float)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            other = np.asarray((1.0 - z) ** power2 * special.hyp2f1(A2, B2, c, z), dtype=float)
+        out = np.where(bad, other, out)
+        bad = ~np.isfinite(out)
+        if bad.any():
+            out = np.where(bad, (1.0 - z) ** power * _hyp2f1(A, B, c, z), out)
+    return out
+
+
 def _a_safe(a):
     return np.where(np.abs(a - 1.0) < 1e-7, 1.0 + 1e-7, a)
 
@@ -121,7 +156,7 @@ def bgnbd_expected_purchases(t, frequency, t_x, T, r, alpha, a, b):
     a = _a_safe(a)
     z = t / (alpha + TT + t)
     c = a + b + x - 1.0
-    inner = 1.0 - (1.0 - z) ** (a - 1.0) * special.hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    inner = 1.0 - _one_minus_term(z, a - 1.0, a + b - 1.0 - r, a - 1.0, c, r + x, r + x, b + x)
     alive = special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b))
     return as_output(np.where(t > 0, c / (a - 1.0) * inner * alive, 0.0))
 
@@ -132,7 +167,7 @@ def bgnbd_unconditional_purchases(t, r, alpha, a, b):
     a = _a_safe(a)
     z = t / (alpha + t)
     c = a + b - 1.0
-    inner = 1.0 - (1.0 - z) ** (a - 1.0) * special.hyp2f1(c - r, a - 1.0, c, z)
+    inner = 1.0 - _one_minus_term(z, a - 1.0, c - r, a - 1.0, c, r, r, b)
     return as_output(np.where(t > 0, c / (a - 1.0) * inner, 0.0))
 
 
@@ -199,23 +234,26 @@ def _nll_grad_prepared(logp: np.ndarray, d: _Prepared) -> tuple[float, np.ndarra
     dB1_b = special.digamma(b + ux) - psi_abx - special.digamma(b) + psi_ab
     dB2_b = np.where(uhas, special.digamma(b + uxs - 1.0) - psi_abx - special.digamma(b) + psi_ab, 0.0)
     # per distinct t_x and T
-    ln_aT = np.log(alpha + d.uT)[d.iT]
-    ln_atx = np.log(alpha + d.utx)[d.itx]
-    # per group: the two terms of the likelihood, in log space
+    ln_aT_u = np.log(alpha + d.uT)
+    ln_atx_u = np.log(alpha + d.utx)
+    ln_aT = ln_aT_u[d.iT]
+    ln_atx = ln_atx_u[d.itx]
+    # per group: the two terms of the likelihood, in log space; diff = l2 - l1 (-inf for one-time buyers)
     rx = r + d.x
     l1 = B1[d.ix] - rx * ln_aT
-    diff = B2[d.ix] - rx * ln_atx - l1  # -inf for one-time buyers
-    w2 = special.expit(diff)
-    w1 = 1.0 - w2
-    m = l1 + np.logaddexp(0.0, diff)
+    diff = B2[d.ix] - rx * ln_atx - l1
+    w1 = special.expit(-diff)
     w = d.w
-    ll = float(d.w_x @ A + w @ m)
-    cw1, cw2 = w * w1, w * w2
+    ll = float(d.w_x @ A + w @ l1 - w @ special.log_expit(-diff))  # l1 + log(1 + e^diff)
+    cw1 = w * w1
+    cw2 = w - cw1
     n_x = len(ux)
     s1 = np.bincount(d.ix, weights=cw1, minlength=n_x)
-    s2 = np.bincount(d.ix, weights=cw2, minlength=n_x)
+    s2 = d.w_x - s1
     g_r = d.w_x @ dA_r - (cw1 @ ln_aT + cw2 @ ln_atx)
-    g_alpha = r / alpha * w.sum() - rx @ (cw1 / np.exp(ln_aT) + cw2 / np.exp(ln_atx))
+    inv_aT = (1.0 / (alpha + d.uT))[d.iT]
+    inv_atx = (1.0 / (alpha + d.utx))[d.itx]
+    g_alpha = r / alpha * w.sum() - rx @ (cw1 * inv_aT + cw2 * inv_atx)
     g_a = s1 @ dB1_a + s2 @ dB2_a
     g_b = s1 @ dB1_b + s2 @ dB2_b
     grad = np.array([g_r, g_alpha, g_a, g_b]) * np.array([r, alpha, a, b])
