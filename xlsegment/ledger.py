@@ -308,7 +308,8 @@ def read_transactions(
     else:
         index = pd.Index(np.flatnonzero(keep) + raw.first_row, name="row")
     data = {
-        "customer_id": np.asarray(customer)[keep],
+        # an explicit object Series: pandas 3 would otherwise infer its string dtype (a round trip per 1M keys)
+        "customer_id": pd.Series(np.asarray(customer)[keep], dtype=object),
         "date": date.values.to_numpy()[keep],
         "amount": amount[keep],
     }
@@ -316,8 +317,8 @@ def read_transactions(
         data[name] = (
             np.asarray(values)[keep] if not isinstance(values, pd.Series) else values.to_numpy()[keep]
         )
-    frame = pd.DataFrame(data, index=index)
-    frame["customer_id"] = frame["customer_id"].astype(object)
+    frame = pd.DataFrame(data)
+    frame.index = index
     frame.attrs["quality"] = quality
     frame.attrs["mapping"] = dict(columns)
     frame.attrs["source"] = raw.file
