@@ -265,8 +265,11 @@ def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text[missing] = np.nan
         return pd.Series(text, index=series.index, dtype=object), missing
     # strip as text (vectorised for pandas 3's string dtype) and convert to Python objects once, at the end
-    text = series.astype(str).str.strip()  # pandas 2.2 writes missing cells as "nan": masked below
-    missing = series.isna().to_numpy(dtype=bool) | (text == "").to_numpy(dtype=bool)
+    text = series.astype(str).str.strip()
+    # pandas 3's string dtype keeps missing cells (a fast check); pandas 2.2 writes them "nan": ask the input
+    missing = (text.isna() if text.dtype != object else series.isna()).to_numpy(dtype=bool) | (
+        text == ""
+    ).to_numpy(dtype=bool)
     present = text[~missing]
     float_text = r"-?\d+\.0"
     # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every row
