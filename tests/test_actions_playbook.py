@@ -182,3 +182,34 @@ def test_load_playbook_does_not_modify_the_user_frame():
     with pytest.warns(PlaybookWarning):
         load_playbook(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_default_playbook_has_no_stray_rows():
+    pairs = set(_classification_pairs())
+    stray = [
+        (r["classification"], r["code"])
+        for r in _raw_playbook()
+        if (r["classification"], r["code"]) not in pairs
+    ]
+    assert stray == []
+
+
+def test_excel_french_csv_in_cp1252(tmp_path):
+    path = tmp_path / "playbook_fr.csv"
+    text = "classification;code;channel;cadence;objective_fr\nabc;A;Téléphone;tous les 60 jours;Fidéliser\n"
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.warns(PlaybookWarning):
+        book = load_playbook(path, classifications=[("abc", "A"), ("abc", "B")])
+    mine = book.set_index(["classification", "code"])
+    assert mine.loc[("abc", "A"), "channel"] == "phone"
+    assert mine.loc[("abc", "A"), "cadence_days"] == 60
+    assert mine.loc[("abc", "A"), "objective_en"] == "Fidéliser"  # the one language given serves both
+    assert list(mine.index) == [("abc", "A"), ("abc", "B")]  # only the pairs asked for are completed
+
+
+def test_second_cadence_without_second_channel():
+    frame = _user_rows().assign(second_cadence=["yearly", ""])
+    with pytest.raises(
+        PlaybookError, match=r"row 0 \(abc/A\): second_cadence 'yearly' given without a second_channel"
+    ):
+        load_playbook(frame)
