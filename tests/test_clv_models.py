@@ -233,3 +233,25 @@ def test_summary_is_not_modified(cdnow_summary):
     before = cdnow_summary.copy()
     xs.predict_clv(cdnow_summary)
     pd.testing.assert_frame_equal(cdnow_summary, before)
+
+
+def test_predictions_do_not_depend_on_the_summary_time_unit():
+    """Fitted in days, weeks or months, the same ledger gives the same P(alive), purchases and CLV."""
+    from tests.conftest import shared_file
+
+    tx = cdnow_transactions(shared_file("cdnow_sample.csv"))
+    outs = {}
+    lls = {}
+    for unit in ("D", "W", "M"):
+        summary = xs.summarize(tx, as_of="1997-09-30", time_unit=unit)
+        out = xs.predict_clv(summary, horizon=6, unit="M", discount_rate=0.1)
+        outs[unit] = out
+        lls[unit] = out.attrs["bgnbd"].log_likelihood - summary["frequency"].sum() * np.log(
+            xs.clv.UNIT_DAYS[unit]
+        )  # a purchase-time density in days is the density in weeks / 7: one such factor per repeat purchase
+    for unit in ("D", "M"):
+        for col in ("p_alive", "expected_purchases", "clv"):
+            np.testing.assert_allclose(
+                outs[unit][col], outs["W"][col], rtol=2e-4, atol=1e-9, err_msg=f"{unit} {col}"
+            )
+        assert lls[unit] == pytest.approx(lls["W"], rel=1e-9)

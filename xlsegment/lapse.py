@@ -134,7 +134,9 @@ def _mean_gap_days(summary: pd.DataFrame, unit_days: float) -> np.ndarray:
 
 def _window_orders(summary, transactions, window_months) -> tuple[np.ndarray, np.ndarray]:
     """Orders in the recent window and in the window before, per customer of the summary."""
-    if window_months == 12 and transactions is None:
+    if window_months == 12 and (
+        {"orders_12m", "orders_prev_12m"} <= set(summary.columns) or transactions is None
+    ):
         require_columns(summary, ["orders_12m", "orders_prev_12m"], "lapse_flags (slowing)")
         recent = pd.to_numeric(summary["orders_12m"], errors="coerce").fillna(0).to_numpy(dtype=float)
         previous = pd.to_numeric(summary["orders_prev_12m"], errors="coerce").fillna(0).to_numpy(dtype=float)
