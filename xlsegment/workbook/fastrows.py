@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from xlsegment.workbook.cells import FORMULA_START
+from xlsegment.workbook.cells import FORMULA_START, column_values
 from xlsegment.workbook.safety import MAX_STRING, WorkbookError
 
 CHUNK_ROWS = 2_000
@@ -57,19 +57,20 @@ def style_ids(ws: Any, formats: Sequence[str]) -> tuple[list[int], list[int]]:
 
 
 def render_rows(
-    ws: Any, columns: Sequence[Sequence[Any]], formats: Sequence[str], first_row: int
+    ws: Any, frame: Any, kinds: Sequence[str], formats: Sequence[str], first_row: int
 ) -> Iterator[str]:
-    """<row> elements of the values (`columns`: one list per column, None = empty), CHUNK_ROWS at a time."""
+    """<row> elements of a table's rows, CHUNK_ROWS at a time (values converted chunk by chunk, so memory
+    stays flat in the number of rows); the values are `cells.column_values` of each column, None = empty."""
     plain, quoted = style_ids(ws, formats)
-    letters = [get_column_letter(j + 1) for j in range(len(columns))]
-    n = len(columns[0]) if columns else 0
+    letters = [get_column_letter(j + 1) for j in range(len(kinds))]
     epoch = ws.parent.epoch
     sheet = ws.title
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
+    for start in range(0, len(frame), CHUNK_ROWS):
+        block = frame.iloc[start : start + CHUNK_ROWS]
+        columns = [column_values(block.iloc[:, j], kind) for j, kind in enumerate(kinds)]
         parts: list[str] = []
-        for i in range(start, stop):
-            r = first_row + i
+        for i in range(len(block)):
+            r = first_row + start + i
             parts.append(f'<row r="{r}">')
             for j, col in enumerate(columns):
                 v = col[i]

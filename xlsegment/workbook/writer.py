@@ -8,6 +8,7 @@ normal mode (see docs/workbook.md for what a template keeps).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 import warnings
@@ -64,6 +65,7 @@ class _Sheet:
         self.closed = False
 
     def widths(self, widths: Sequence[float]) -> None:
+        self.col_widths = list(widths)
         for i, w in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
 
@@ -92,12 +94,22 @@ class _Sheet:
         return c
 
     def title(self, text: str, role: str = "title") -> int:
+        if role == "title":
+            self.ws.row_dimensions[self.row + 1].height = 26
         return self.append([self.styled(text, role)])
 
     def header(self, headers: Sequence[str]) -> int:
-        # wrapped headers need room (set before the row is written)
-        if any(len(str(h)) > 12 for h in headers):
-            self.ws.row_dimensions[self.row + 1].height = 30
+        # wrapped headers need room (set before the row is written): one line per column width of text
+        widths = getattr(self, "col_widths", [])
+        lines = max(
+            (
+                math.ceil(len(str(h)) / max((widths[i] if i < len(widths) else 10) - 2, 4))
+                for i, h in enumerate(headers)
+            ),
+            default=1,
+        )
+        if lines > 1:
+            self.ws.row_dimensions[self.row + 1].height = 15 * min(lines, 4)
         return self.append([self.styled(h, "header") for h in headers])
 
     def table_rows(
@@ -107,17 +119,17 @@ class _Sheet:
 
         `last_block`: nothing follows on this sheet, so the rows may be streamed as XML (fastrows)."""
         header_row = self.header([str(c) for c in table.frame.columns])
-        columns = [cellmod.column_values(table.frame.iloc[:, j], kind) for j, kind in enumerate(table.kinds)]
         formats = [self.formats[k] for k in table.kinds]
         n = len(table.frame)
         if last_block and self.fast and n:
-            rows = fastrows.render_rows(self.ws, columns, formats, header_row + 1)
+            rows = fastrows.render_rows(self.ws, table.frame, table.kinds, formats, header_row + 1)
             if progress:
                 rows = _counted(rows, fastrows.CHUNK_ROWS, n, lambda done: progress(stage, done, n))
             fastrows.stream(self.ws, rows, header_row + 1)
             self.row += n
             self.closed = True
             return header_row, self.row
+        columns = [cellmod.column_values(table.frame.iloc[:, j], kind) for j, kind in enumerate(table.kinds)]
         write = self.factory.row_writer(formats, table.kinds, header_row + 1)
         for i, values in enumerate(zip(*columns, strict=True)):
             self.ws.append(write(i, values))
