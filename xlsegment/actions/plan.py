@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions._text import as_text, date_strings, fill, fill_array, lookup, text
+from xlsegment.actions._text import as_text, date_strings, fill_array, lookup, text
 from xlsegment.actions.offers import check_transactions, full_price_suppression, main_categories
 from xlsegment.actions.playbook import (
     CHANNELS,
@@ -173,14 +173,6 @@ def message_mix_text(mix: pd.Series, lang: str) -> pd.Series:
         return text("actions.message_mix", lang, messages=" / ".join(kinds))
 
     return mix.map(one)
-
-
-def _offer_text(offer: pd.Series, category: pd.Series, lang: str) -> pd.Series:
-    names = {o: label(f"actions.offer.{o}", lang) for o in OFFERS if o != "none"}
-    base = offer.map(names).fillna("").astype(object)
-    has_cat = (offer == "discount") & category.notna() & (category.astype(str) != "")
-    on_cat = fill("actions.offer.discount_on", lang, offer.index, category=category)
-    return base.where(~has_cat, on_cat)
 
 
 def plan_actions(
