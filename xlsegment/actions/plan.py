@@ -87,7 +87,7 @@ def customer_frame(segmented: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_as_of(frame: pd.DataFrame, as_of: object, segmented: pd.DataFrame) -> pd.Timestamp:
-    """`as_of` as given, else the summary's `attrs["as_of"]`, else the day after the last purchase."""
+    """`as_of` as given, else the summary's `attrs["as_of"]`, else the latest last_purchase (day)."""
     if as_of is None:
         as_of = segmented.attrs.get("as_of")
     if as_of is None and "last_purchase" in frame.columns:
