@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .columns import detect_columns
+from .columns import detect_columns, normalize_header
 from .errors import LedgerError
 
 LEDGER_SHEET_NAMES = (
@@ -252,7 +252,12 @@ def load_raw(
         return read_parquet_raw(path)
 
     def keep(headers: list[str]) -> list[str]:
-        mapping = detect_columns(headers, explicit)
+        # explicit headers match case- and accent-insensitively, as read_transactions resolves them
+        loose = {normalize_header(h): h for h in reversed(headers)}
+        wanted = {
+            k: h if h in headers else loose.get(normalize_header(h), h) for k, h in (explicit or {}).items()
+        }
+        mapping = detect_columns(headers, wanted)
         used = [h for h in headers if h in set(mapping.values())]
         return used or headers
 
