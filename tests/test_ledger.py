@@ -456,3 +456,11 @@ def test_return_with_negative_quantity_and_unsigned_amount_is_negative() -> None
     tx = read_transactions(df)
     assert tx["returned"].tolist() == [False, True]
     assert tx["amount"].tolist() == [10.0, -5.0]
+
+
+def test_explicit_header_matches_loosely_in_a_csv_too(tmp_path: Path) -> None:
+    # regression: a CSV read only the detected columns, so a loosely spelled explicit header was never loaded
+    path = _write(tmp_path / "l.csv", "Acheteur;Date;Montant\nA;01/02/2024;1\n")
+    tx = read_transactions(path, customer="acheteur")
+    assert tx["customer_id"].tolist() == ["A"]
+    assert tx.attrs["mapping"]["customer_id"] == "Acheteur"
