@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -132,7 +134,22 @@ def test_write_csv_failure_keeps_the_old_file(tmp_path, monkeypatch):
         write_csv(pd.DataFrame({"a": [1]}), path)
     assert path.read_text(encoding="utf-8") == "old content"
     assert [p.name for p in tmp_path.iterdir()] == ["list.csv"]
-    assert mailing_module.os.replace  # the module writes through os.replace
+
+
+def test_write_csv_goes_through_a_temporary_file_in_the_same_folder(tmp_path, monkeypatch):
+    calls = []
+    real_replace = mailing_module.os.replace
+
+    def spy(src, dst):
+        calls.append((src, dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(mailing_module.os, "replace", spy)
+    target = tmp_path / "out.csv"
+    write_csv(pd.DataFrame({"a": [1]}), target)
+    assert len(calls) == 1
+    src, dst = map(Path, calls[0])
+    assert dst == target and src.parent == tmp_path and src.name.endswith(".tmp")
 
 
 @settings(max_examples=40, deadline=None)
