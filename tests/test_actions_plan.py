@@ -298,3 +298,28 @@ def test_plan_is_deterministic_and_independent_of_row_order(data):
     # every due date is on or after as_of and at most a year and a bit away
     assert (first["due_date"] >= AS_OF).all()
     assert (first["due_date"] <= AS_OF + pd.Timedelta(days=366)).all()
+
+
+def test_per_channel_contact_log_restarts_that_channel():
+    # at risk: a cordial call every 30 days, then a letter with a targeted offer every quarter
+    seg = _frame(
+        customer_id=["called", "never"],
+        rfm_segment=["at_risk", "at_risk"],
+        last_purchase=pd.to_datetime(["2025-06-01", "2025-06-01"]),
+        last_phone=pd.to_datetime(["2026-11-15", None]),
+        last_letter=pd.to_datetime(["2026-10-01", None]),
+    )
+    c = plan_actions(seg, as_of=AS_OF).customers
+    # the call was made a week ago: next call 2026-12-15, the follow-up letter 2026-12-31 -> the call first
+    assert c.loc["called", "channel"] == "phone"
+    assert c.loc["called", "due_date"] == pd.Timestamp("2026-12-15")
+    assert "last contact" in c.loc["called", "due_reason"]
+    assert not c.loc["called", "action_overdue"]
+    # nothing logged: the call is overdue since the last purchase
+    assert c.loc["never", "channel"] == "phone" and c.loc["never", "action_overdue"]
+    seg.loc["called", "last_letter"] = pd.Timestamp("2026-08-01")
+    c = plan_actions(seg, as_of=AS_OF).customers
+    # the letter is now due (2026-10-31 passed) before the next call
+    assert c.loc["called", "channel"] == "letter"
+    assert c.loc["called", "due_date"] == AS_OF
+    assert c.loc["called", "next_action"] == _book().loc[("rfm_segment", "at_risk"), "second_action_en"]

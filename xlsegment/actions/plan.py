@@ -188,8 +188,8 @@ def plan_actions(
 ) -> ActionPlan:
     """Next action per customer of `segmented` (one row per customer, with the `classification` code column).
 
-    The base date of the contact cadence is `last_contact` when the frame has it (else `last_purchase`); the
-    next action is the earliest due of: birthday card (`birthday_lead_days` before the next birthday, for
+    The base date of the contact cadence is `last_<channel>` (last_letter, last_phone, last_email, ...) when the
+    frame logs that channel, else `last_contact`, else `last_purchase`; the next action is the earliest due of: birthday card (`birthday_lead_days` before the next birthday, for
     playbook rows with birthday = yes and a known birthday), the main contact, the second contact. A due date
     already past becomes `as_of` with `action_overdue` True. Discount offers are withheld for a product family bought
     at full price in the last `full_price_days` days (needs `transactions` with category and discount).
@@ -259,8 +259,22 @@ def plan_actions(
     cadence_1 = take("cadence_days", 0).astype("int64")
     cadence_2 = take("second_cadence_days", 0).astype("int64")
     second_ok = in_book & (take("second_channel", "") != "") & (cadence_2 > 0)
-    primary = np.where(in_book & (cadence_1 > 0), base + cadence_1.astype("timedelta64[D]"), nat)
-    second = np.where(second_ok, base + cadence_2.astype("timedelta64[D]"), nat)
+    # a per-channel contact log (last_letter, last_phone, last_email, ...) restarts that channel's cadence
+    channel_1, channel_2 = take("channel"), take("second_channel")
+    base_1, base_2 = base.copy(), base.copy()
+    logged_1 = np.zeros(n, dtype=bool)
+    logged_2 = np.zeros(n, dtype=bool)
+    for chan in CHANNELS:
+        logged = _dates(frame, f"last_{chan}").to_numpy(dtype="datetime64[ns]")
+        known = ~np.isnat(logged)
+        if not known.any():
+            continue
+        hit_1, hit_2 = known & (channel_1 == chan), known & (channel_2 == chan)
+        base_1, base_2 = np.where(hit_1, logged, base_1), np.where(hit_2, logged, base_2)
+        logged_1 |= hit_1
+        logged_2 |= hit_2
+    primary = np.where(in_book & (cadence_1 > 0), base_1 + cadence_1.astype("timedelta64[D]"), nat)
+    second = np.where(second_ok, base_2 + cadence_2.astype("timedelta64[D]"), nat)
     birthday_on = next_birthday(_dates(frame, "birthday"), as_of_ts).to_numpy(dtype="datetime64[ns]")
     wants_card = in_book & take("birthday", False).astype(bool) & ~np.isnat(birthday_on)
     card = np.where(wants_card, birthday_on - np.timedelta64(birthday_lead_days, "D"), nat)
@@ -303,7 +317,9 @@ def plan_actions(
     message[is_card | (channel == "phone")] = "image"
     message[~in_book] = ""
 
-    base_txt = date_strings(base, lang)
+    is_logged = np.where(is_second, logged_2, logged_1)
+    from_contact = from_contact | is_logged
+    base_txt = date_strings(np.where(is_second, base_2, base_1), lang)
     reason = np.where(
         from_contact,
         fill_array("actions.reason.after_contact", lang, n, n=cadence, date=base_txt),
