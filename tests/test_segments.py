@@ -548,3 +548,23 @@ def test_user_table_codes_borrow_known_labels():
     table = pd.DataFrame({"code": ["champions", "inactive"], "r_min": [3, 1], "r_max": [5, 2]})
     seg = quiet_segment(random_summary(40), lifecycle_table=table, lang="fr")
     assert set(seg["lifecycle_label"].astype(str)) <= {"Champions", "Inactif"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(min_value=-1e4, max_value=1e4, allow_nan=False), min_size=0, max_size=200))
+def test_fast_unique_helpers_match_numpy(values):
+    from xlsegment.segments.abc import ranked_order
+    from xlsegment.segments.codes import unique_counts, unique_from_descending
+
+    x = np.asarray(values, dtype=float)
+    whole = np.round(x)  # whole numbers take the counting path
+    cases = [
+        (x, unique_counts(x)),
+        (whole, unique_counts(whole)),
+        (x, unique_from_descending(x, ranked_order(x)[0])),
+    ]
+    for data, (uniq, inverse, counts) in cases:
+        ref_uniq, ref_inverse, ref_counts = np.unique(data, return_inverse=True, return_counts=True)
+        assert np.array_equal(uniq, ref_uniq)
+        assert np.array_equal(inverse, ref_inverse.reshape(-1))
+        assert np.array_equal(counts, ref_counts)

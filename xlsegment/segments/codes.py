@@ -63,3 +63,21 @@ def unique_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
             return present.astype(values.dtype) + low, lookup[shifted], counts[present]
     uniq, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
     return uniq, inverse.reshape(-1), counts
+
+
+def unique_from_descending(
+    values: np.ndarray, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """unique_counts(values) from an order that sorts `values` descending (reuses the ABC ranking sort)."""
+    n = len(values)
+    if n == 0:
+        return values[:0], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ranked = values[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = ranked[1:] != ranked[:-1]
+    group = np.cumsum(starts) - 1
+    d = int(group[-1]) + 1
+    counts = np.diff(np.append(np.flatnonzero(starts), n))
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = d - 1 - group
+    return ranked[starts][::-1], inverse, counts[::-1]

@@ -19,7 +19,7 @@ from xlsegment.errors import ConfigError
 from xlsegment.labels import check_lang, label
 from xlsegment.segments.abc import ABC_CODES, PARETO_CODES, abc_codes, pareto_codes, ranked_order
 from xlsegment.segments.behaviour import BEHAVIOUR_CODES, BUYER_CODES, behaviour_codes, buyer_codes
-from xlsegment.segments.codes import categorical, labelled
+from xlsegment.segments.codes import categorical, labelled, unique_from_descending
 from xlsegment.segments.config import SegmentConfig, SegmentWarning, numbers, require
 from xlsegment.segments.rfm import _frat_code, _rfm, rfm_code_column, score_dimension
 from xlsegment.segments.rules import apply_rule_table, as_rule_table
@@ -116,8 +116,11 @@ def segment(
             new["buyer_status"] = categorical(status, BUYER_CODES)
 
         if "rfm" in wanted:
+            known = {}
+            if cfg.rfm_columns[2] == cfg.abc_by and ("abc" in wanted or "pareto" in wanted):
+                known["monetary"] = unique_from_descending(revenue, ranked[0])
             (r, f, m), rules["rfm"] = _rfm(
-                summary, cfg.rfm_bins, cfg.rfm_method, cfg.rfm_breaks, cfg.rfm_columns
+                summary, cfg.rfm_bins, cfg.rfm_method, cfg.rfm_breaks, cfg.rfm_columns, known
             )
             new.update(r_score=r, f_score=f, m_score=m, rfm_code=rfm_code_column(r, f, m))
             n_scores = tuple(rules["rfm"]["n_scores"])

@@ -52,11 +52,15 @@ def _greedy_uppers(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def quantile_scores(
-    values: np.ndarray, n: int = RFM_BINS, higher_is_better: bool = True
+    values: np.ndarray, n: int = RFM_BINS, higher_is_better: bool = True, distinct: tuple | None = None
 ) -> tuple[np.ndarray, dict]:
-    """Scores 1..n from groups of about equal size, never splitting one value across two scores."""
-    work = values if higher_is_better else -values
-    uniq, inverse, counts = unique_counts(work)
+    """Scores 1..n from groups of about equal size, never splitting one value across two scores.
+
+    `distinct` may pass `unique_counts(values)` when it is already known.
+    """
+    uniq, inverse, counts = distinct if distinct is not None else unique_counts(values)
+    if not higher_is_better:  # work on -values: the distinct values in reverse order
+        uniq, inverse, counts = -uniq[::-1], len(uniq) - 1 - inverse, counts[::-1]
     d, total = len(uniq), len(values)
     note = None
     if d == 0:
@@ -79,7 +83,13 @@ def quantile_scores(
                 f"{int(score_of[biggest])}); the other scores split the rest"
             )
     scores = score_of[inverse] if d else np.zeros(0, dtype=np.int8)
-    return scores, {"ranges": _ranges(values, scores, n), "warning": note}
+    ranges: list[list[float] | None] = [None] * n
+    for score in range(1, n + 1):  # from the distinct values: no pass over every customer
+        chosen = uniq[score_of == score] if d else uniq
+        if len(chosen):
+            low, high = float(chosen.min()), float(chosen.max())
+            ranges[score - 1] = [low, high] if higher_is_better else [-high, -low]
+    return scores, {"ranges": ranges, "warning": note}
 
 
 def fixed_scores(
@@ -112,13 +122,11 @@ def r_rfm_scores(
 
 def _ranges(values: np.ndarray, scores: np.ndarray, n: int) -> list[list[float] | None]:
     """[lowest, highest] value per score 1..n (None for an empty score)."""
-    if len(values) == 0:
-        return [None] * n
-    grouped = pd.Series(values).groupby(scores).agg(["min", "max"])
     out: list[list[float] | None] = [None] * n
-    for score, row in grouped.iterrows():
-        if 1 <= int(score) <= n:
-            out[int(score) - 1] = [float(row["min"]), float(row["max"])]
+    for score in range(1, n + 1):
+        chosen = values[scores == score]
+        if len(chosen):
+            out[score - 1] = [float(chosen.min()), float(chosen.max())]
     return out
 
 
@@ -129,10 +137,11 @@ def score_dimension(
     breaks: Sequence[float] | None = None,
     higher_is_better: bool = True,
     name: str = "",
+    distinct: tuple | None = None,
 ) -> tuple[np.ndarray, dict]:
     """Scores of one dimension by `method`, with the rule used (ranges per score, breaks, warning)."""
     if method == "quantile":
-        scores, info = quantile_scores(values, n, higher_is_better)
+        scores, info = quantile_scores(values, n, higher_is_better, distinct)
     elif method == "fixed":
         if breaks is None:
             raise ConfigError(f"rfm_method 'fixed' needs rfm_breaks[{name!r}]")
@@ -193,7 +202,9 @@ def _rfm(
     method: str,
     breaks: Mapping[str, Sequence[float]] | None,
     columns: Sequence[str],
+    distinct: Mapping[str, tuple] | None = None,
 ) -> tuple[list[np.ndarray], dict]:
+    """Scores of the three dimensions; `distinct` may give unique_counts already known per dimension."""
     cols = list(columns)
     if len(cols) != 3:
         raise ConfigError(
@@ -210,7 +221,8 @@ def _rfm(
     scores, dims = [], {}
     for dim, col, vals in zip(DIMENSIONS, cols, values, strict=True):
         dim_breaks = (breaks or {}).get(dim) if method == "fixed" else None
-        s, info = score_dimension(vals, n, method, dim_breaks, higher_is_better=dim != "recency", name=dim)
+        known = (distinct or {}).get(dim)
+        s, info = score_dimension(vals, n, method, dim_breaks, dim != "recency", dim, known)
         info["column"] = col
         info["unit"] = "days" if dim == "recency" else ("orders" if col == "orders" else "")
         scores.append(s)

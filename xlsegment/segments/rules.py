@@ -9,6 +9,7 @@ scale), and optionally `label_en`, `label_fr`. Bundled tables (xlsegment/rules/s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,10 @@ def load_rule_table(source: Any = "rfm", sheet: str | int | None = None) -> pd.D
     if isinstance(source, pd.DataFrame):
         raw, name = source.copy(), source.attrs.get("source", "DataFrame")
     elif isinstance(source, str) and source in BUNDLED:
-        entry = resources.files("xlsegment") / "rules" / BUNDLED[source]
-        with entry.open(encoding="utf-8") as handle:
-            raw = pd.read_csv(handle, dtype=str, keep_default_na=False)
-        name = source
+        table = _bundled(source)
+        out = table.copy()
+        out.attrs = dict(table.attrs)
+        return out
     elif isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -73,6 +74,15 @@ def load_rule_table(source: Any = "rfm", sheet: str | int | None = None) -> pd.D
         raise ConfigError(
             f"a rule table is a bundled name, a file path or a DataFrame, not {type(source).__name__}"
         )
+    return _normalise(raw, name)
+
+
+@lru_cache(maxsize=len(BUNDLED))
+def _bundled(name: str) -> pd.DataFrame:
+    """A bundled table, read and checked once per process."""
+    entry = resources.files("xlsegment") / "rules" / BUNDLED[name]
+    with entry.open(encoding="utf-8") as handle:
+        raw = pd.read_csv(handle, dtype=str, keep_default_na=False)
     return _normalise(raw, name)
 
 
