@@ -4,7 +4,8 @@ The openpyxl writer (`xlsegment.workbook`) and the xlwings Segment button both r
 the headless workbook and the Excel buttons show the same content. Everything here is plain pandas: no Excel
 library is imported. Each table is a `ReportTable`: a DataFrame whose headers are already labelled in the
 chosen language, plus, per column, a stable key (the canonical column name, the same in every language) and a
-display kind (`text`, `int`, `number`, `money`, `percent`, `date`, `flag`, `score`) that says how to format it.
+display kind (`text`, `int`, `number`, `money`, `percent`, `date`, `flag`, `score`, or `general` for a
+column of mixed values) that says how to format it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pandas as pd
 
 from xlsegment.labels import check_lang, label
 
-KINDS = ("text", "int", "number", "money", "percent", "date", "flag", "score")
+KINDS = ("text", "int", "number", "money", "percent", "date", "flag", "score", "general")
 
 # classifications shown by their label (the `<code>_label` column) rather than their code, in display order
 LABELLED_CLASSES = ("rfm_segment", "customer_type", "abc", "pareto", "lifecycle", "behaviour", "buyer_status")
@@ -524,7 +525,10 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
 
 def _plain(value: Any) -> Any:
     """A scalar a cell can hold: numbers, text, dates and booleans as they are, anything else as JSON text."""
-    if value is None or isinstance(value, (bool, int, float, str, date, datetime, pd.Timestamp)):
+    if isinstance(value, (date, datetime, pd.Timestamp)):  # dates as ISO text: readable in a mixed column
+        ts = pd.Timestamp(value)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(sep=" ")
+    if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, np.generic):
         return value.item()
@@ -563,7 +567,9 @@ def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
     if model is None:
         frame = pd.DataFrame({headers[0]: [label("model.none", lang)], headers[1]: [None]})
         return [
-            ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "text"])
+            ReportTable(
+                "model", label("model.title", lang), frame, ["parameter", "value"], ["text", "general"]
+            )
         ]
     rows: list[tuple[str, Any]] = []
     tables: list[tuple[str, pd.DataFrame]] = []
@@ -575,7 +581,7 @@ def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
     )
     frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
     out = [
-        ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "number"])
+        ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "general"])
     ]
     for name, df in tables:
         sub = df.reset_index() if df.index.name is not None else df.reset_index(drop=True)
@@ -594,7 +600,7 @@ def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
     rows: list[tuple[str, Any]] = [
         (label("settings.version", lang), __version__),
         (label("settings.source", lang), getattr(quality, "source", None)),
-        (label("settings.as_of", lang), as_of_of(analysis)),
+        (label("settings.as_of", lang), _plain(as_of_of(analysis))),
         (label("settings.time_unit", lang), f"{unit} ({label(f'unit.{unit}', lang)})"),
         (label("settings.lang", lang), lang),
         (label("settings.segment_by", lang), column_label(segment_by, lang)),
@@ -606,7 +612,7 @@ def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
     headers = [label("settings.parameter", lang), label("settings.value", lang)]
     frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
     return ReportTable(
-        "settings", label("settings.title", lang), frame, ["parameter", "value"], ["text", "text"]
+        "settings", label("settings.title", lang), frame, ["parameter", "value"], ["text", "general"]
     )
 
 
@@ -617,7 +623,7 @@ def quality_table(analysis: Any, lang: str = "en") -> ReportTable:
     rows = list(quality.rows(lang)) if quality is not None and hasattr(quality, "rows") else []
     headers = [label("quality.item", lang), label("quality.value", lang)]
     frame = pd.DataFrame({headers[0]: [str(k) for k, _ in rows], headers[1]: [_plain(v) for _, v in rows]})
-    return ReportTable("quality", label("quality.title", lang), frame, ["item", "value"], ["text", "text"])
+    return ReportTable("quality", label("quality.title", lang), frame, ["item", "value"], ["text", "general"])
 
 
 def help_table(analysis: Any, lang: str = "en") -> ReportTable:

@@ -76,7 +76,18 @@ def number_formats(lang: str) -> dict[str, str]:
         "date": "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd",
         "flag": "General",
         "score": "0.0",
+        "general": "General",
     }
 
 
-WIDTHS = {"int": 10, "number": 11, "money": 13, "percent": 10, "date": 12, "flag": 10, "score": 9, "text": 14}
+WIDTHS = {
+    "int": 10,
+    "number": 11,
+    "money": 13,
+    "percent": 10,
+    "date": 12,
+    "flag": 10,
+    "score": 9,
+    "text": 14,
+    "general": 14,
+}
