@@ -362,13 +362,18 @@ def test_segment_labels_switch_language():
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(min_value=1, max_value=120), st.integers(min_value=0, max_value=10_000), st.randoms())
-def test_segment_does_not_depend_on_row_order(n, seed, rnd):
+@given(
+    st.integers(min_value=1, max_value=120),
+    st.integers(min_value=0, max_value=10_000),
+    st.randoms(),
+    st.sampled_from(["quantile", "r_rfm"]),
+)
+def test_segment_does_not_depend_on_row_order(n, seed, rnd, method):
     s = random_summary(n, seed)
     order = list(range(n))
     rnd.shuffle(order)
-    a = quiet_segment(s)
-    b = quiet_segment(s.iloc[order]).loc[a.index]
+    a = quiet_segment(s, rfm_method=method)
+    b = quiet_segment(s.iloc[order], rfm_method=method).loc[a.index]
     cols = [*CODE_COLUMNS, "r_score", "f_score", "m_score", "value_score"]
     pd.testing.assert_frame_equal(
         a[cols].astype(str).reset_index(drop=True), b[cols].astype(str).reset_index(drop=True)
@@ -447,6 +452,29 @@ def test_segment_config_checks():
         SegmentConfig(rfm_method="fixed")
     with pytest.raises(ConfigError, match="abc_thresholds"):
         SegmentConfig(abc_thresholds=(0.95, 0.8))
+    with pytest.raises(ConfigError, match="rfm_bins"):
+        SegmentConfig(rfm_bins=1)
+    with pytest.raises(ConfigError, match="heavy_by"):
+        SegmentConfig(heavy_by="margin")
+    with pytest.raises(ConfigError, match="former_months"):
+        SegmentConfig(former_months=0)
+
+
+def test_value_weights_must_be_non_negative_numbers():
+    with pytest.raises(ConfigError, match=">= 0"):
+        value_score(make_summary([1, 2]), weights={"frequency": -1})
+
+
+def test_fixed_breaks_must_name_known_dimensions():
+    with pytest.raises(ConfigError, match="unknown dimensions"):
+        segment(make_summary([1, 2]), rfm_method="fixed", rfm_breaks={"recent": [1, 2]})
+
+
+def test_text_numbers_in_the_summary_are_read_and_bad_ones_named():
+    s = make_summary([10, 20, 30])
+    s["revenue"] = ["10", "20", "trente"]
+    with pytest.raises(LedgerError, match="c002"):
+        segment(s)
 
 
 def test_segment_three_scores_with_the_five_score_tables():
