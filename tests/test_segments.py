@@ -25,7 +25,14 @@ from xlsegment import (
     value_score,
 )
 from xlsegment.errors import ConfigError, LedgerError
-from xlsegment.segments import SegmentConfig, SegmentWarning, class_shares, relabel, segment_rules_table
+from xlsegment.segments import (
+    SegmentConfig,
+    SegmentWarning,
+    class_shares,
+    explain_text,
+    relabel,
+    segment_rules_table,
+)
 from xlsegment.segments.rfm import fixed_scores, quantile_scores, score_dimension
 
 CODE_COLUMNS = ["abc", "pareto", "buyer_status", "rfm_segment", "lifecycle", "behaviour", "customer_type"]
@@ -517,6 +524,7 @@ def test_explain_one_sentence_per_classification():
     assert fr["customer_type"].startswith(str(relabel(seg, "fr").loc[cid, "customer_type_label"]))
     with pytest.raises(KeyError, match="nobody"):
         explain(seg, "nobody")
+    assert explain_text(seg, cid, "fr").split("\n") == list(fr.values())
 
 
 # --- data files --------------------------------------------------------------------------------

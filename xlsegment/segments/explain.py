@@ -234,3 +234,8 @@ def _type_reason(segmented: pd.DataFrame, key: Any, rules: dict, days: float, la
         }.get(name, ""),
     }
     return _say(f"reason.{name}", lang, **fields)
+
+
+def explain_text(segmented: pd.DataFrame, customer_id: Any, lang: str = "en", sep: str = "\n") -> str:
+    """explain() as one text, one sentence per line (for a cell or a tooltip)."""
+    return sep.join(explain(segmented, customer_id, lang).values())
