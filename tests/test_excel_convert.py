@@ -204,11 +204,27 @@ def test_guarded_keeps_the_signature_and_turns_errors_into_text():
         raise ValueError(f"bad {x}")
 
     assert list(inspect.signature(f).parameters) == ["x", "y"]
-    assert f(1) == "xlsegment: bad 1"
+    assert f(1) == [["xlsegment: bad 1"]]
 
     @guarded
     def g():
         raise ZeroDivisionError("division by zero")
 
-    assert g() == "xlsegment: unexpected ZeroDivisionError: division by zero"
+    assert g() == [["xlsegment: unexpected ZeroDivisionError: division by zero"]]
     assert error_text(KeyError("amount")) == "xlsegment: missing 'amount'"
+
+
+def test_text_keys_keep_their_zeros_and_number_columns_become_float():
+    frame = range_to_frame(
+        [["customer", "amount", "date"], ["00042", 10, 45292.0], [42, "", 45293.0], ["7", 3.5, ""]]
+    )
+    assert frame["customer"].tolist() == ["00042", 42, "7"]
+    assert frame["amount"].dtype == "float64" and frame["amount"].isna().tolist() == [False, True, False]
+    assert frame["date"].dtype == "float64"
+
+
+def test_office_js_error_and_formatted_cells_in_a_range():
+    error = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    formatted = {"type": "FormattedNumber", "basicValue": 45292.0, "numberFormat": "d/m/yyyy"}
+    frame = range_to_frame([["customer", "date"], ["c1", formatted], ["c2", error]])
+    assert frame["date"].tolist()[0] == 45292.0 and pd.isna(frame["date"].tolist()[1])

@@ -83,7 +83,7 @@ def test_segments_default_and_unknown_column():
     out = f.seg_segments(LEDGER, None, JUN1, "en")
     assert out[0][0] == "Customer" and len(out) == 3
     bad = f.seg_segments(LEDGER, "revenue, colour", JUN1, "en")
-    assert isinstance(bad, str) and bad.startswith("xlsegment: columns: 'colour' is not a column")
+    assert bad[0][0].startswith("xlsegment: columns: 'colour' is not a column") and len(bad) == 1
 
 
 def test_abc_classes_by_hand():
@@ -95,6 +95,7 @@ def test_abc_classes_by_hand():
 
 def test_segment_name_from_scores_and_a_user_rule_table():
     assert f.seg_segment_name(5, 5, 5) == [["Champions"]]
+    assert f.seg_segment_name(5, 5, 5, [["code", "r_min"], ["x", "y"]])[0][0].startswith("xlsegment:")
     rules = [
         ["code", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "label_en", "label_fr"],
         ["vip", 4, 5, 4, 5, None, None, "VIP", "Très bons clients"],
@@ -132,7 +133,7 @@ def test_p_alive_and_predictive_clv_published_values():
 
 def test_predictive_clv_needs_seven_parameters():
     out = f.seg_clv_predict(2, 30, 38, 50, [[0.2, 4.4, 0.8]], None, None, None, None)
-    assert out == "xlsegment: params: expected 7 numbers (r, alpha, a, b, p, q, gamma), got 3"
+    assert out == [["xlsegment: params: expected 7 numbers (r, alpha, a, b, p, q, gamma), got 3"]]
 
 
 def test_history_errors_stay_in_their_cells():
@@ -157,7 +158,7 @@ def test_lapse_reason_labels_and_flags():
 def test_lapse_rejects_a_future_purchase_and_a_bad_output():
     out = f.seg_lapse([[JUN1 + 5]], JUN1, None, None, None, None)
     assert "is after the analysis date" in out[0][0]
-    assert f.seg_lapse(JAN1, JUN1, None, None, "maybe", None).startswith("xlsegment: output:")
+    assert f.seg_lapse(JAN1, JUN1, None, None, "maybe", None)[0][0].startswith("xlsegment: output:")
 
 
 def test_next_action_from_code_or_label_in_both_languages():
@@ -176,18 +177,27 @@ def test_next_action_from_code_or_label_in_both_languages():
 
 def test_labels_and_bad_language():
     assert f.seg_label([["champions", "lost"]], "rfm_segment", "fr") == [["Champions", "Perdus"]]
-    assert f.seg_label("x", None, "de").startswith("xlsegment: language 'de' is not supported")
+    assert f.seg_label("x", None, "de")[0][0].startswith("xlsegment: language 'de' is not supported")
 
 
 def test_bad_time_unit_and_empty_ledger():
-    assert f.seg_summary(LEDGER, None, "Q", None, None).startswith("xlsegment: time_unit: 'Q' is not \"D\"")
-    assert f.seg_summary([[None]], None, None, None, None).startswith("xlsegment: the ledger range is empty")
+    assert f.seg_summary(LEDGER, None, "Q", None, None)[0][0].startswith(
+        "xlsegment: time_unit: 'Q' is not \"D\""
+    )
+    assert f.seg_summary([[None]], None, None, None, None)[0][0].startswith(
+        "xlsegment: the ledger range is empty"
+    )
 
 
 def test_core_errors_name_the_row_of_the_range():
     bad = [["customer", "date", "amount"], ["c1", JAN1, 5], ["c2", "not a date", 7]]
     out = f.seg_summary(bad, None, None, None, None)
-    assert isinstance(out, str) and out.startswith("xlsegment:") and "3" in out and "date" in out.lower()
+    assert (
+        len(out) == 1
+        and out[0][0].startswith("xlsegment:")
+        and "3" in out[0][0]
+        and "date" in out[0][0].lower()
+    )
 
 
 def test_no_nan_ever_reaches_a_cell():

@@ -9,7 +9,18 @@ from pathlib import Path
 
 LITE = Path(__file__).resolve().parents[2] / "workbook_templates" / "lite"
 # provided by Pyodide's own repository (not pure Python) or pure-Python wheels micropip fetches from PyPI
-PYODIDE_OK = {"pandas", "numpy", "scipy", "openpyxl", "xlwings", "et-xmlfile", "python-dateutil", "pytz", "tzdata", "six"}
+PYODIDE_OK = {
+    "pandas",
+    "numpy",
+    "scipy",
+    "openpyxl",
+    "xlwings",
+    "et-xmlfile",
+    "python-dateutil",
+    "pytz",
+    "tzdata",
+    "six",
+}
 
 
 def _load_main():
@@ -26,12 +37,16 @@ def test_lite_main_registers_every_function_and_button(server):
     lite_ids = {f["id"] for f in server.custom_functions_meta(main)["functions"]}
     assert lite_ids == {f["id"] for f in server.custom_functions_meta(functions)["functions"]}
     buttons = {s["function_name"] for s in server.custom_scripts_meta(main)}
-    assert buttons == {s["function_name"] for s in server.custom_scripts_meta(scripts)} == {
-        "segment",
-        "refresh",
-        "mailing",
-        "settings",
-    }
+    assert (
+        buttons
+        == {s["function_name"] for s in server.custom_scripts_meta(scripts)}
+        == {
+            "segment",
+            "refresh",
+            "mailing",
+            "settings",
+        }
+    )
 
 
 def _names(lines: list[str]) -> set[str]:

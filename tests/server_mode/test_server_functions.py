@@ -47,7 +47,11 @@ def test_summary_from_serial_dates_text_numbers_and_blank_cells(call):
     assert out[0] == ["Customer", "Orders", "Revenue", "Last purchase", "Recency"]
     rows = {r[0]: r for r in out[1:]}
     assert rows["c1"][1] == 2 and rows["c1"][2] == pytest.approx(30.5)
-    assert rows["c1"][3] == {"type": "FormattedNumber", "basicValue": float(MAR1), "numberFormat": "M/d/yyyy"}
+    assert rows["c1"][3] == {
+        "type": "FormattedNumber",
+        "basicValue": float(MAR1),
+        "numberFormat": "yyyy-mm-dd",
+    }
     assert rows["c1"][4] == pytest.approx(JUN1 - MAR1)  # days, as_of given as a serial
     assert rows["c2"][1] == 1 and rows["c2"][2] == pytest.approx(40.0)
     json.dumps(out)

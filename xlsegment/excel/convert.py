@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,14 @@ import pandas as pd
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 0; serials >= 61 are exact (Excel's 1900 leap-year bug)
 ERROR_PREFIX = "xlsegment: "
+OFFICEJS_DATE = "yyyy-mm-dd"  # number format of dates returned to Office.js: unambiguous in every locale
+
+
+def officejs_runtime() -> bool:
+    """True under xlwings Server and Lite (Office.js decorators), False for classic Excel and plain Python."""
+    import xlwings
+
+    return str(getattr(xlwings.func, "__module__", "")).endswith("udfs_officejs")
 
 
 class ExcelInputError(ValueError):
@@ -56,49 +65,93 @@ def as_rows(value: Any) -> list[list[Any]]:
     if isinstance(value, (list, tuple)):
         if not value:
             return []
-        if all(isinstance(row, (list, tuple)) for row in value):
-            width = max(len(row) for row in value)
+        kinds = set(map(type, value))
+        if kinds <= {list, tuple}:
+            widths = set(map(len, value))
+            width = max(widths)
+            if kinds == {list} and len(widths) == 1:
+                return list(value)  # already rectangular rows (never modified here)
             return [list(row) + [None] * (width - len(row)) for row in value]
         return [list(value)]
     return [[value]]
 
 
-def _blank_mask(arr: np.ndarray) -> np.ndarray:
-    """Vectorised `is_blank` over an object array."""
-    if arr.size == 0:
-        return np.zeros(arr.shape, dtype=bool)
-    mask = pd.isna(arr)
-    text = np.frompyfunc(lambda v: isinstance(v, str) and not v.strip(), 1, 1)(arr).astype(bool)
-    return mask | text
+def raw_cell(value: Any) -> Any:
+    """One cell as Office.js may send it unconverted: an error cell (a dict of type Error) is empty, a
+    formatted number or data type (a dict with a basicValue) is its value, "" is empty."""
+    if isinstance(value, dict):
+        return None if value.get("type") == "Error" else value.get("basicValue")
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+_is_dict = np.frompyfunc(lambda v: isinstance(v, dict), 1, 1)
+_raw_cells = np.frompyfunc(raw_cell, 1, 1)
+
+
+_is_str = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)
+_is_space = np.frompyfunc(lambda v: isinstance(v, str) and v.isspace(), 1, 1)
+
+
+_NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float", "decimal")
+
+
+def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
+    """A column of raw cells as a Series (float64 when every cell is a number or blank) and its blank mask.
+
+    Vectorised: pandas' C type inference first, Python-level checks only on the cells that need them, so a
+    100k-line column costs milliseconds.
+    """
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind in _NUMERIC_KINDS:
+        numbers = arr.astype("float64")
+        return pd.Series(numbers), np.isnan(numbers)
+    if kind not in ("string", "empty") and _is_dict(arr).astype(bool).any():
+        arr = _raw_cells(arr)  # Office.js error cells and formatted numbers
+    missing = pd.isna(arr) | (arr == "")
+    strings = (
+        np.flatnonzero(~missing & _is_str(arr).astype(bool)) if kind != "string" else np.flatnonzero(~missing)
+    )
+    if strings.size:
+        missing[strings[_is_space(arr[strings]).astype(bool)]] = True
+    arr[missing] = None
+    numbers_only = kind not in ("string", "empty") and not strings.size and (~missing).any()
+    if numbers_only and pd.api.types.infer_dtype(arr[~missing], skipna=True) in _NUMERIC_KINDS:
+        return pd.Series(arr.astype("float64")), missing  # numbers with blanks: NaN where blank
+    return pd.Series(arr, dtype=object), missing
 
 
 def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
     """A range with a header row as a DataFrame indexed by the row number inside the range (header = 1).
 
     Fully blank rows and columns are dropped (a whole-column selection is fine); headers must be present
-    and distinct. Cells are passed on as they came (serial dates, text numbers): `read_transactions`
-    parses them, and names this index in its messages, so errors point at rows of the user's range.
+    and distinct. Cells are passed on as they came (serial dates, text numbers) apart from empty and error
+    cells, which become missing: `read_transactions` parses them, and names this index in its messages, so
+    errors point at rows of the user's range.
     """
     rows = as_rows(values)
-    if not rows:
-        raise ExcelInputError(f"the {what} range is empty; select the table including its header row")
-    arr = np.empty((len(rows), len(rows[0])), dtype=object)
-    arr[:] = rows
-    blank = _blank_mask(arr)
-    keep_rows = ~blank.all(axis=1)
-    keep_cols = ~blank.all(axis=0)
-    if not keep_rows.any():
-        raise ExcelInputError(f"the {what} range is empty; select the table including its header row")
-    first = int(np.argmax(keep_rows))
-    header = arr[first]
-    data_rows = np.flatnonzero(keep_rows)
-    data_rows = data_rows[data_rows > first]
+    empty = f"the {what} range is empty; select the table including its header row"
+    first = next((i for i, row in enumerate(rows) if not all(is_blank(raw_cell(v)) for v in row)), None)
+    if first is None:
+        raise ExcelInputError(empty)
+    body = rows[first + 1 :]
+    header_row = rows[first]
+    cleaned = [_clean_column(list(map(itemgetter(j), body))) for j in range(len(header_row))]
+    n = len(rows) - first - 1
+    row_blank = np.ones(n, dtype=bool)
+    for _, missing in cleaned:
+        row_blank &= missing
     names: list[str] = []
-    columns: list[int] = []
+    kept: list[pd.Series] = []
     seen: dict[str, int] = {}
-    for j in np.flatnonzero(keep_cols):
-        raw = header[j]
+    for j, (col, missing) in enumerate(cleaned):
+        raw = raw_cell(header_row[j])
         if is_blank(raw):
+            if missing.all():
+                continue  # an empty column inside the selection
             raise ExcelInputError(
                 f"{what} range, column {column_letter(j)}: it has values but no header in row {first + 1}; "
                 "give every column a name (e.g. customer, date, amount)"
@@ -106,19 +159,22 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
         name = _header_text(raw)
         key = name.lower()
         if key in seen:
-            first_name = names[columns.index(seen[key])]
+            first_name = names[list(seen).index(key)]
             raise ExcelInputError(
                 f"{what} range: columns {column_letter(seen[key])} ({first_name!r}) and {column_letter(j)} "
                 f"({name!r}) have the same name; rename one of them"
             )
         seen[key] = j
         names.append(name)
-        columns.append(j)
-    if not len(data_rows):
+        kept.append(col)
+    keep = ~row_blank
+    if not keep.any():
         raise ExcelInputError(f"{what} range has a header row but no data rows below it")
-    body = arr[np.ix_(data_rows, columns)]
-    body[blank[np.ix_(data_rows, columns)]] = None
-    return pd.DataFrame(body, columns=names, index=pd.Index(data_rows + 1, name="row"))
+    index = pd.Index(np.flatnonzero(keep) + first + 2, name="row")
+    data = {name: col[keep].reset_index(drop=True) for name, col in zip(names, kept, strict=True)}
+    frame = pd.DataFrame(data, columns=names)
+    frame.index = index
+    return frame
 
 
 def _header_text(value: Any) -> str:
@@ -182,7 +238,7 @@ def scalar(value: Any) -> Any:
         value = value[0]
     if isinstance(value, (list, tuple)):
         raise ExcelInputError("expected a single cell, got a range of several cells")
-    return value
+    return raw_cell(value)
 
 
 def to_number(value: Any, what: str, *, default: float | None = None) -> float | None:
@@ -263,6 +319,7 @@ def numbers_from_cells(values: np.ndarray, what: str) -> tuple[np.ndarray, np.nd
     blank = np.zeros(flat.shape, dtype=bool)
     errors: list[str | None] = [None] * flat.size
     for i, cell in enumerate(flat):
+        cell = raw_cell(cell)
         if is_blank(cell):
             blank[i] = True
             continue
@@ -305,13 +362,27 @@ def cell(value: Any) -> Any:
     return str(value)
 
 
-def column_values(series: pd.Series) -> np.ndarray:
-    """A column as an object array of `cell`-clean values, vectorised by dtype."""
+def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
+    """A column as an object array of `cell`-clean values, vectorised by dtype.
+
+    `officejs`: the values go straight to Office.js (a "raw" return): dates as date-formatted serial
+    numbers, missing as "" (what xlwings' own, per-cell, conversion would produce).
+    """
     missing = series.isna().to_numpy()
     kind = series.dtype.kind
     if kind == "M":
         values = np.asarray(series.dt.tz_localize(None) if series.dt.tz else series, dtype="datetime64[us]")
-        out = values.astype(object)  # datetime.datetime objects
+        if officejs:
+            serials = (values - np.datetime64("1899-12-30", "us")) / np.timedelta64(1, "D")
+            out = np.array(
+                [
+                    {"type": "FormattedNumber", "basicValue": float(v), "numberFormat": OFFICEJS_DATE}
+                    for v in serials
+                ],
+                dtype=object,
+            )
+        else:
+            out = values.astype(object)  # datetime.datetime objects
     elif kind == "m":
         out = (series / pd.Timedelta(days=1)).to_numpy(dtype=float).astype(object)
     elif kind == "f":
@@ -321,13 +392,14 @@ def column_values(series: pd.Series) -> np.ndarray:
     elif kind in "iub" and not missing.any():
         out = series.to_numpy().astype(object)
     elif isinstance(series.dtype, pd.CategoricalDtype):
-        out = series.astype(object).to_numpy(dtype=object)
-        out = np.array([cell(v) for v in out], dtype=object)
+        categories = np.empty(len(series.cat.categories) + 1, dtype=object)
+        categories[:-1] = [cell(v) for v in series.cat.categories]
+        out = categories[series.cat.codes.to_numpy()]  # code -1 (missing) takes the last slot
     else:
         raw = series.to_numpy(dtype=object)
         out = raw if _all_plain(raw, missing) else np.array([cell(v) for v in raw], dtype=object)
     out = np.array(out, dtype=object, copy=True)
-    out[missing] = None
+    out[missing] = "" if officejs else None
     return out
 
 
@@ -345,15 +417,19 @@ def frame_to_rows(
     headers: Sequence[str] | None = None,
     index: bool = False,
     header: bool = True,
+    officejs: bool = False,
 ) -> list[list[Any]]:
-    """A DataFrame as rows of clean cells: optional header row (given labels or the column names)."""
+    """A DataFrame as rows of clean cells: optional header row (given labels or the column names).
+
+    `officejs=True` gives values ready for Office.js as they are (see `column_values`).
+    """
     data = frame.reset_index() if index else frame
     names = list(headers) if headers is not None else [str(c) for c in data.columns]
     if len(names) != data.shape[1]:
         raise ValueError(f"{len(names)} headers for {data.shape[1]} columns")
     if data.shape[0] == 0:
         return [names] if header else [[None] * len(names)]
-    cols = [column_values(data.iloc[:, j]) for j in range(data.shape[1])]
+    cols = [column_values(data.iloc[:, j], officejs) for j in range(data.shape[1])]
     body = np.empty((data.shape[0], len(cols)), dtype=object)
     for j, col in enumerate(cols):
         body[:, j] = col
@@ -384,7 +460,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # the boundary: a cell must show a message, never raise
-            return error_text(exc)
+            return [[error_text(exc)]]  # 2-D, so a "raw" return reaches Office.js as a 1x1 range
 
     return wrapper
 

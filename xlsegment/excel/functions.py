@@ -2,7 +2,8 @@
 
 One module for every runtime: xlwings picks its decorators at import (classic COM UDFs on Windows, Office.js
 custom functions under xlwings Server and Lite, plain functions anywhere else). Each function:
-- takes ranges as lists of rows (`ndim=2`) and cells as they come (serial dates, text numbers, blanks);
+- takes ranges as lists of rows, unconverted ("raw": xlwings cleans Office.js cells one by one, far too slowly
+  for a ledger) and cleans them itself, vectorised: serial dates, text numbers, empty and error cells;
 - has the same optional parameters and defaults as the Python API (a blank argument means "the default");
 - returns plain values (dates as dates, missing as an empty cell, never #NUM!);
 - turns bad input into one text cell naming the argument, column and row, never a traceback. Element-wise
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from xlwings import arg, func
+from xlwings import arg, func, ret
 
 from xlsegment.excel.convert import (
     ERROR_PREFIX,
@@ -24,6 +25,7 @@ from xlsegment.excel.convert import (
     frame_to_rows,
     guarded,
     numbers_from_cells,
+    officejs_runtime,
     range_to_frame,
     shaped,
     to_date,
@@ -119,7 +121,7 @@ def _spill(frame: pd.DataFrame, columns: list[str], lang: str, headers: bool = T
     for j, column in enumerate(data.columns):
         if names.count(names[j]) > 1 and not str(column).endswith("_label"):
             names[j] = f"{names[j]} (code)"
-    return frame_to_rows(data, headers=names, header=headers)
+    return frame_to_rows(data, headers=names, header=headers, officejs=officejs_runtime())
 
 
 def _elementwise(
@@ -158,13 +160,14 @@ def _elementwise(
 
 # ------------------------------------------------------------------------------------ spilled tables
 @func
-@arg("ledger", ndim=2, doc=LEDGER_DOC)
+@arg("ledger", "raw", doc=LEDGER_DOC)
 @arg("as_of", doc=AS_OF_DOC)
 @arg("time_unit", doc=UNIT_DOC)
 @arg("lang", doc=LANG_DOC)
 @arg(
     "columns", ndim=2, doc="Columns to show (names or headers, a range or comma-separated text; default all)"
 )
+@ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
 def seg_summary(
     ledger: Any, as_of: Any = None, time_unit: Any = "D", lang: Any = "en", columns: Any = None
@@ -177,11 +180,12 @@ def seg_summary(
 
 
 @func
-@arg("ledger", ndim=2, doc=LEDGER_DOC)
+@arg("ledger", "raw", doc=LEDGER_DOC)
 @arg("as_of", doc=AS_OF_DOC)
 @arg("bins", doc="Number of scores per dimension, 2 to 9 (default 5)")
 @arg("lang", doc=LANG_DOC)
-@arg("rules", ndim=2, doc="Optional rule table range: code, r_min, r_max, f_min, f_max, m_min, m_max")
+@arg("rules", "raw", doc="Optional rule table range: code, r_min, r_max, f_min, f_max, m_min, m_max")
+@ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
 def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rules: Any = None) -> Any:
     """RFM per customer: R, F and M scores, the RFM code and the named segment (code and label)."""
@@ -197,10 +201,11 @@ def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rul
 
 
 @func
-@arg("ledger", ndim=2, doc=LEDGER_DOC)
-@arg("columns", ndim=2, doc="Columns to show (names or headers, a range or comma-separated text)")
+@arg("ledger", "raw", doc=LEDGER_DOC)
+@arg("columns", "raw", doc="Columns to show (names or headers, a range or comma-separated text)")
 @arg("as_of", doc=AS_OF_DOC)
 @arg("lang", doc=LANG_DOC)
+@ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
 def seg_segments(ledger: Any, columns: Any = None, as_of: Any = None, lang: Any = "en") -> Any:
     """Full segmentation per customer (ABC, Pareto, RFM, lifecycle, behaviour, value score, type)."""
@@ -227,7 +232,7 @@ def _config(options: dict[str, Any], classifications: list[str] | None) -> Any:
 
 # ------------------------------------------------------------------------------------- element-wise
 @func
-@arg("revenue", ndim=2, doc="Revenue of each customer (a column)")
+@arg("revenue", "raw", doc="Revenue of each customer (a column)")
 @arg("a_share", doc="Cumulative revenue share closing class A (default 0.8)")
 @arg("b_share", doc="Cumulative revenue share closing class B (default 0.95)")
 @guarded
@@ -245,9 +250,9 @@ def seg_abc(revenue: Any, a_share: Any = 0.8, b_share: Any = 0.95) -> Any:
 
 
 @func
-@arg("r", ndim=2, doc="Recency score(s), 1 = longest ago")
-@arg("f", ndim=2, doc="Frequency score(s)")
-@arg("m", ndim=2, doc="Monetary score(s)")
+@arg("r", "raw", doc="Recency score(s), 1 = longest ago")
+@arg("f", "raw", doc="Frequency score(s)")
+@arg("m", "raw", doc="Monetary score(s)")
 @arg(
     "rules",
     ndim=2,
@@ -281,7 +286,7 @@ def seg_segment_name(r: Any, f: Any, m: Any, rules: Any = None, lang: Any = "en"
 
 
 @func
-@arg("code", ndim=2, doc="Segment or class code(s), e.g. champions, A, at_risk")
+@arg("code", "raw", doc="Segment or class code(s), e.g. champions, A, at_risk")
 @arg("classification", doc="rfm_segment, abc, pareto, buyer_status, lifecycle, behaviour, customer_type")
 @arg("lang", doc=LANG_DOC)
 @guarded
@@ -304,9 +309,9 @@ def _code_text(value: Any) -> str:
 
 
 @func
-@arg("basket", ndim=2, doc="Average basket (order value)")
-@arg("frequency", ndim=2, doc="Purchases per period")
-@arg("lifetime", ndim=2, doc="Expected lifetime in periods")
+@arg("basket", "raw", doc="Average basket (order value)")
+@arg("frequency", "raw", doc="Purchases per period")
+@arg("lifetime", "raw", doc="Expected lifetime in periods")
 @arg("discount_rate", doc="Yearly discount rate, e.g. 0.1 (default 0)")
 @arg("margin_rate", doc="Margin rate applied to revenue (default 1 = revenue CLV)")
 @arg("periods_per_year", doc="Periods per year: 12 months (default), 1 year, 52.18 weeks")
@@ -343,9 +348,9 @@ def _model_params(names: tuple[str, ...], values: tuple[Any, ...]) -> list[float
 
 
 @func
-@arg("frequency", ndim=2, doc="Repeat purchases x (orders - 1)")
-@arg("t_x", ndim=2, doc="Time from first to last purchase, in the model's unit")
-@arg("T", ndim=2, doc="Time from first purchase to the analysis date, in the model's unit")
+@arg("frequency", "raw", doc="Repeat purchases x (orders - 1)")
+@arg("t_x", "raw", doc="Time from first to last purchase, in the model's unit")
+@arg("T", "raw", doc="Time from first purchase to the analysis date, in the model's unit")
 @arg("r", doc="BG/NBD r")
 @arg("alpha", doc="BG/NBD alpha")
 @arg("a", doc="BG/NBD a")
@@ -377,11 +382,11 @@ def _check_history(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, *_: np.ndarray
 
 
 @func
-@arg("frequency", ndim=2, doc="Repeat purchases x (orders - 1)")
-@arg("t_x", ndim=2, doc="Time from first to last purchase, in the model's unit")
-@arg("T", ndim=2, doc="Time from first purchase to the analysis date, in the model's unit")
-@arg("monetary_value", ndim=2, doc="Mean value of the repeat purchases (0 for one-time buyers)")
-@arg("params", ndim=2, doc="The 7 model parameters in a row or column: r, alpha, a, b, p, q, gamma")
+@arg("frequency", "raw", doc="Repeat purchases x (orders - 1)")
+@arg("t_x", "raw", doc="Time from first to last purchase, in the model's unit")
+@arg("T", "raw", doc="Time from first purchase to the analysis date, in the model's unit")
+@arg("monetary_value", "raw", doc="Mean value of the repeat purchases (0 for one-time buyers)")
+@arg("params", "raw", doc="The 7 model parameters in a row or column: r, alpha, a, b, p, q, gamma")
 @arg("horizon", doc="Horizon in `unit` (default 12)")
 @arg("unit", doc='Unit of the horizon: "D", "W", "M" (default) or "Y"')
 @arg("discount_rate", doc="Yearly discount rate (default 0.1)")
@@ -434,7 +439,7 @@ def _rows(value: Any) -> list[list[Any]]:
 
 
 @func
-@arg("last_purchase", ndim=2, doc="Date(s) of the last purchase")
+@arg("last_purchase", "raw", doc="Date(s) of the last purchase")
 @arg("as_of", doc="Analysis date (default: today)")
 @arg("lapsed_months", doc="Months without purchase that make a lapsed customer (default 6)")
 @arg("lost_months", doc="Months without purchase that make a lost customer (default 12)")
@@ -488,7 +493,7 @@ def seg_lapse(
 
 
 @func
-@arg("segment", ndim=2, doc="Segment code or label (e.g. champions, At risk, A)")
+@arg("segment", "raw", doc="Segment code or label (e.g. champions, At risk, A)")
 @arg(
     "classification",
     doc="rfm_segment (default), abc, pareto, buyer_status, lifecycle, behaviour, customer_type",
