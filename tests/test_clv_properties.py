@@ -89,3 +89,37 @@ def test_predicted_clv_is_non_negative(customers, horizon, rate):
     out = xs.predict_clv(summary, horizon=horizon, unit="M", discount_rate=rate, bgnbd=bg, gamma_gamma=gg)
     assert (out["clv"] >= 0).all()
     assert out["p_alive"].between(0, 1).all()
+
+
+@st.composite
+def small_ledger(draw):
+    """A few customers with a handful of purchases (returns included) over up to three years."""
+    n = draw(st.integers(1, 12))
+    rows = []
+    for i in range(n):
+        k = draw(st.integers(1, 6))
+        for _ in range(k):
+            day = draw(st.integers(0, 1000))
+            amount = draw(st.one_of(st.floats(1.0, 500.0), st.floats(-50.0, 0.0)))
+            rows.append((f"c{i}", pd.Timestamp("2022-01-01") + pd.Timedelta(days=day), amount))
+    rows.append(("c0", pd.Timestamp("2022-01-01") + pd.Timedelta(days=1001), 10.0))  # at least one purchase
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_ledger(), st.sampled_from(["D", "W", "M"]))
+def test_small_ledgers_never_crash(tx, unit):
+    """Whatever a small ledger looks like, the CLV and lapse functions return usable frames (warnings allowed)."""
+    import warnings
+
+    summary = xs.summarize(tx, time_unit=unit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", xs.clv.ModelWarning)
+        simple = xs.simple_clv(summary, unit="M")
+        pred = xs.predict_clv(summary, horizon=12, unit="M")
+        flags = xs.lapse_flags(summary, p_alive=pred)
+    assert (simple["clv_simple"] >= 0).all() and np.isfinite(simple["clv_simple"]).all()
+    usable = pred["p_alive"].notna()
+    assert pred.loc[usable, "p_alive"].between(0, 1).all()
+    assert (pred.loc[usable, "clv"].dropna() >= 0).all()
+    assert len(flags) == len(summary) and flags["lapse_reason"].map(type).eq(str).all()

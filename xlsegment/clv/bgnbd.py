@@ -131,20 +131,59 @@ def _hyp2f1(A, B, c, z):
 def _one_minus_term(z, power, A, B, c, power2, A2, B2):
     """(1-z)^power 2F1(A, B; c; z) (Euler's form, well-behaved), or the equal (1-z)^power2 2F1(A2, B2; c; z)
     where scipy's 2F1 of the first is not finite, or the power series of the first where neither is."""
-    out = np.asarray((1.0 - z) ** power * special.hyp2f1(A, B, c, z), dtype=float)
-    bad = ~np.isfinite(out)
-    if bad.any():
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            other = np.asarray((1.0 - z) ** power2 * special.hyp2f1(A2, B2, c, z), dtype=float)
-        out = np.where(bad, other, out)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = np.asarray((1.0 - z) ** power * special.hyp2f1(A, B, c, z), dtype=float)
         bad = ~np.isfinite(out)
         if bad.any():
-            out = np.where(bad, (1.0 - z) ** power * _hyp2f1(A, B, c, z), out)
+            other = np.asarray((1.0 - z) ** power2 * special.hyp2f1(A2, B2, c, z), dtype=float)
+            out = np.where(bad, other, out)
+            bad = ~np.isfinite(out)
+            if bad.any():
+                out = np.where(bad, (1.0 - z) ** power * _hyp2f1(A, B, c, z), out)
     return out
 
 
-def _a_safe(a):
-    return np.where(np.abs(a - 1.0) < 1e-7, 1.0 + 1e-7, a)
+_NEAR_ONE = 1e-4
+
+
+def _around_a_one(fn, a, *args):
+    """fn(a, ...) where the formula's 1/(a-1) is safe; near a = 1 (a removable singularity) the mean of
+    fn at 1 - d and 1 + d, whose error is of order d^2."""
+    near = np.abs(a - 1.0) < _NEAR_ONE
+    if not near.any():
+        return fn(a, *args)
+    out = fn(np.where(near, 1.0 + _NEAR_ONE, a), *args)
+    below = fn(np.where(near, 1.0 - _NEAR_ONE, a), *args)
+    return np.where(near, 0.5 * (out + below), out)
+
+
+def _regular(fn, a, b, x, *args):
+    """fn(a, b, ...) away from its removable singularities a = 1 and a + b + x - 1 = 0 (2F1's c = 0, one-time
+    buyers with a + b = 1), averaging both sides of the singular point as `_around_a_one` does."""
+    near = np.abs(a + b + x - 1.0) < _NEAR_ONE
+
+    def at(bb):
+        return _around_a_one(lambda aa: fn(aa, bb), a)
+
+    if not near.any():
+        return at(b)
+    up = at(np.where(near, 1.0 - a - x + _NEAR_ONE, b))
+    down = at(np.where(near, 1.0 - a - x - _NEAR_ONE, b))
+    return np.where(near, 0.5 * (up + down), up)
+
+
+def _conditional(a, b, t, x, tx, TT, r, alpha):
+    z = t / (alpha + TT + t)
+    c = a + b + x - 1.0
+    inner = 1.0 - _one_minus_term(z, a - 1.0, a + b - 1.0 - r, a - 1.0, c, r + x, r + x, b + x)
+    alive = special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b))
+    return c / (a - 1.0) * inner * alive
+
+
+def _unconditional(a, b, t, r, alpha):
+    z = t / (alpha + t)
+    c = a + b - 1.0
+    return c / (a - 1.0) * (1.0 - _one_minus_term(z, a - 1.0, c - r, a - 1.0, c, r, r, b))
 
 
 def bgnbd_expected_purchases(t, frequency, t_x, T, r, alpha, a, b):
@@ -153,22 +192,15 @@ def bgnbd_expected_purchases(t, frequency, t_x, T, r, alpha, a, b):
     Uses Euler's transformation of 2F1 so that large x neither overflows nor loses precision.
     """
     t, x, tx, TT, r, alpha, a, b = _arrays(t, frequency, t_x, T, r, alpha, a, b)
-    a = _a_safe(a)
-    z = t / (alpha + TT + t)
-    c = a + b + x - 1.0
-    inner = 1.0 - _one_minus_term(z, a - 1.0, a + b - 1.0 - r, a - 1.0, c, r + x, r + x, b + x)
-    alive = special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b))
-    return as_output(np.where(t > 0, c / (a - 1.0) * inner * alive, 0.0))
+    out = _regular(lambda aa, bb: _conditional(aa, bb, t, x, tx, TT, r, alpha), a, b, x)
+    return as_output(np.where(t > 0, np.clip(out, 0.0, None), 0.0))
 
 
 def bgnbd_unconditional_purchases(t, r, alpha, a, b):
     """E[X(t)]: expected purchases of a customer in the t periods after the first purchase, element-wise."""
     t, r, alpha, a, b = _arrays(t, r, alpha, a, b)
-    a = _a_safe(a)
-    z = t / (alpha + t)
-    c = a + b - 1.0
-    inner = 1.0 - _one_minus_term(z, a - 1.0, c - r, a - 1.0, c, r, r, b)
-    return as_output(np.where(t > 0, c / (a - 1.0) * inner, 0.0))
+    out = _regular(lambda aa, bb: _unconditional(aa, bb, t, r, alpha), a, b, 0.0)
+    return as_output(np.where(t > 0, np.clip(out, 0.0, None), 0.0))
 
 
 def bgnbd_log_likelihood(params, frequency, t_x, T, weights=None) -> float:
