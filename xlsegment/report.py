@@ -584,7 +584,8 @@ def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
         ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "general"])
     ]
     for name, df in tables:
-        sub = df.reset_index() if df.index.name is not None else df.reset_index(drop=True)
+        keep_index = df.index.name is not None or not isinstance(df.index, pd.RangeIndex)
+        sub = df.reset_index() if keep_index else df.reset_index(drop=True)
         out.append(_relabel(f"model_{name}", name, sub, lang))
     return out
 

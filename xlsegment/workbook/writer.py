@@ -390,8 +390,6 @@ def _write_key_values(s: _Sheet, table: ReportTable) -> None:
 
 def _write_model(s: _Sheet, report: Report) -> None:
     s.widths(_merge_widths(*(_text_widths(t) for t in report.model), [40, 16]))
-    s.title(label("model.title", report.lang))
-    s.blank()
     for table in report.model:
         _write_key_values(s, table)
 
