@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import book_json
+from _officejs import book_json
 
 SAMPLE = Path(__file__).resolve().parents[2] / "xlsegment" / "data" / "sample_ledger.csv"
 WRITES = {"setValues", "sheetClear", "sheetDelete", "setSheetName", "setNumberFormat", "setFontProperty",
@@ -60,6 +60,12 @@ def test_segment_writes_its_own_sheets_and_leaves_the_users_alone(run_script, le
     assert customers[0][0] == "Customer"
     assert {r[0] for r in customers[1:]} == _customers(ledger_rows)
     summary = _values(actions, 2)
+    chart = next(a for a in actions if a["func"] == "addChart")
+    assert chart["args"][1:3] == ["BarClustered", "Summary"]
+    first, last = (int(part.split("$")[-1]) for part in chart["args"][3].split(":"))
+    assert summary[first - 1][:2] == ["Segment", "Customers"]  # the chart draws the segment table
+    assert last > first and all(isinstance(summary[i][1], int) for i in range(first, last))  # counts
+    assert last == len(summary) or not summary[last][0]  # ... and the table ends where the chart's data ends
     status = summary[2][0]
     assert (
         "1200 ledger rows" in status

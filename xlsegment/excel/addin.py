@@ -184,6 +184,6 @@ def _remove(path: Path, force: bool) -> int:
 
 def main() -> None:
     """The classic ribbon button: settings (written once), segment and mailing lists for the active workbook."""
-    from xlsegment.excel.scripts import one_click
+    from xlsegment.excel.scripts import _safely, one_click
 
-    one_click(xlwings.Book.caller())
+    _safely(one_click, xlwings.Book.caller())

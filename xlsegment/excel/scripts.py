@@ -170,6 +170,9 @@ def own_sheet(book: Any, key: str, lang: str) -> tuple[Any, str | None]:
     taken = {s.name.lower() for s in book.sheets}
     if sheet is not None:
         sheet.clear()
+        with contextlib.suppress(Exception):  # charts survive a clear: remove ours before redrawing
+            for chart in list(sheet.charts):
+                chart.delete()
         if sheet.name != wanted and wanted.lower() not in taken:
             sheet.name = wanted  # the language changed: follow it when the name is free
         return sheet, None
@@ -194,6 +197,7 @@ class Layout:
 
     rows: list[list[Any]] = field(default_factory=list)
     bold: list[tuple[int, int]] = field(default_factory=list)  # (row, width), 1-based rows
+    tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (header row, last row)
     formats: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # r1, c1, r2, c2, format
 
     def line(self, *values: Any, bold: bool = False) -> None:
@@ -213,6 +217,7 @@ class Layout:
         first = len(self.rows) + 1
         self.rows.extend(rows[1:])
         last = len(self.rows)
+        self.tables[table.name] = (first - 1, last)
         if last < first:
             return
         if table.row_kinds:
@@ -347,6 +352,20 @@ def _summary_layout(report: Any, status: list[str], lang: str) -> Layout:
     return layout
 
 
+def _segment_chart(sheet: Any, layout: Layout, report: Any) -> None:
+    """Customers per segment as a bar chart next to the tables, where the runtime can draw charts."""
+    if "segments" not in layout.tables:
+        return
+    header, last = layout.tables["segments"]
+    if last <= header:
+        return
+    with contextlib.suppress(Exception):  # a runtime without charts still gets every table
+        chart = sheet.charts.add(left=620, top=20, width=420, height=260)
+        chart.chart_type = "bar_clustered"
+        chart.set_source_data(sheet.range((header, 1), (last, 2)))
+        chart.name = "xlsegment_segments"
+
+
 def _actions_layout(report: Any, lang: str) -> Layout:
     layout = Layout()
     layout.line(label("sheet.actions", lang), bold=True)
@@ -408,7 +427,9 @@ def segment_book(book: Any, *, remembered: bool = False) -> list[str]:
     for key in ("summary", "customers", "actions"):
         sheets[key], note = own_sheet(book, key, lang)
         notes += [note] if note else []
-    _write(sheets["summary"], _summary_layout(report, [status, *notes], lang), lang)
+    summary = _summary_layout(report, [status, *notes], lang)
+    _write(sheets["summary"], summary, lang)
+    _segment_chart(sheets["summary"], summary, report)
     _write(sheets["customers"], _customers_layout(report), lang)
     _write(sheets["actions"], _actions_layout(report, lang), lang)
     written = [sheet.name for sheet in sheets.values()]
