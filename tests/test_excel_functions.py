@@ -190,14 +190,15 @@ def test_bad_time_unit_and_empty_ledger():
 
 
 def test_core_errors_name_the_row_of_the_range():
-    bad = [["customer", "date", "amount"], ["c1", JAN1, 5], ["c2", "not a date", 7]]
+    bad = [["customer", "date", "amount"], ["c1", JAN1, 5], [None, None, None], ["c2", "not a date", 7]]
     out = f.seg_summary(bad, None, None, None, None)
-    assert (
-        len(out) == 1
-        and out[0][0].startswith("xlsegment:")
-        and "3" in out[0][0]
-        and "date" in out[0][0].lower()
-    )
+    assert out == [
+        [
+            "xlsegment: ledger range, column 'date', row 4: 'not a date' is not a date (fix the cell(s) in the ledger)"
+        ]
+    ]
+    out = f.seg_summary([["customer", "date", "amount"], ["c1", JAN1, "abc"]], None, None, None, None)
+    assert out[0][0].startswith("xlsegment: ledger range, column 'amount', row 2: 'abc' is not a number")
 
 
 def test_no_nan_ever_reaches_a_cell():

@@ -26,6 +26,7 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_server_mode_suite_passes_in_its_own_process():
     """xlwings chooses its decorators at import: the Office.js ones need a fresh interpreter."""
     proc = subprocess.run(

@@ -438,8 +438,31 @@ def frame_to_rows(
 
 
 # -------------------------------------------------------------------------------------------- errors
+def _ledger_message(exc: BaseException) -> str | None:
+    """A LedgerError said the Excel way: the range, column and rows, without Python advice."""
+    problem = getattr(exc, "problem", None)
+    if problem is None or not hasattr(exc, "rows"):
+        return None
+    where = ["ledger range"]
+    if getattr(exc, "column", None):
+        where.append(f"column {exc.column!r}")
+    rows = [int(r) if isinstance(r, (int, np.integer)) else r for r in exc.rows]
+    if rows:
+        shown = ", ".join(str(r) for r in rows[:5]) + (
+            f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+        )
+        where.append(f"{'row' if len(rows) == 1 else 'rows'} {shown}")
+    hint = str(getattr(exc, "hint", "") or "")
+    if "errors=" in hint:  # advice for Python callers; in a cell the fix is the data
+        hint = "fix the cell(s) in the ledger"
+    return f"{', '.join(where)}: {problem}" + (f" ({hint})" if hint else "")
+
+
 def error_text(exc: BaseException) -> str:
     """The message a cell shows for a failure: what is wrong and where, never a traceback."""
+    ledger = _ledger_message(exc)
+    if ledger is not None:
+        return ERROR_PREFIX + ledger[:250]
     if isinstance(exc, KeyError) and exc.args:
         message = f"missing {exc.args[0]!r}"
     else:
