@@ -222,3 +222,28 @@ def test_online_retail_builds_end_to_end_with_quality_report(online_retail, tmp_
     no_customer = next(v for k, v in excluded.items() if "no customer" in k)
     assert int(str(no_customer).split()[0]) == 135_080  # the lines without CustomerID
     assert quality["Rows kept"] == 541_909 - sum(int(str(v).split()[0]) for v in excluded.values())
+
+
+def test_excel_ledger_sheet_and_template(tmp_path):
+    ledger = tmp_path / "ledger.xlsx"
+    with pd.ExcelWriter(ledger) as writer:
+        pd.DataFrame({"note": ["not the ledger"]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.read_csv(_ledger(tmp_path)).to_excel(writer, sheet_name="Ventes", index=False)
+    out = tmp_path / "o.xlsx"
+    template = Path(__file__).resolve().parents[1] / "workbook_templates" / "restyled.xlsx"
+    argv = [
+        "build",
+        str(ledger),
+        "-o",
+        str(out),
+        *MAPPING,
+        "--sheet",
+        "Ventes",
+        "--template",
+        str(template),
+        "-q",
+    ]
+    assert cli.main(argv) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Customers", "Actions", "Model", "Settings", "Logo"]
+    assert wb["Customers"].max_row > 30

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.utils import FORMULAE
 from test_report_fixture import make_analysis
 
@@ -341,3 +343,29 @@ def test_missing_or_broken_template(tmp_path):
     bad.write_text("not a workbook")
     with pytest.raises(WorkbookError, match="not an Excel workbook"):
         write_workbook(report, tmp_path / "o.xlsx", template=bad)
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=8))
+def test_any_ledger_text_reads_back_as_the_same_text(tmp_path_factory, texts):
+    """Whatever a ledger holds (formula-like, markup, whitespace, control characters), the streamed rows give
+    back the same text (XML-illegal characters removed), as text, never as a formula."""
+    import pandas as pd
+
+    from xlsegment.report import ReportTable
+    from xlsegment.workbook.cells import clean_text
+
+    frame = pd.DataFrame({"Text": texts})
+    table = ReportTable("t", "t", frame, ["text"], ["text"])
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("S")
+    ws.append(["Text"])
+    fastrows.stream(ws, fastrows.render_rows(ws, table.frame, table.kinds, ["@"], 2), 2)
+    path = tmp_path_factory.mktemp("prop") / "t.xlsx"
+    wb.save(path)
+    back = openpyxl.load_workbook(path)["S"]
+    for i, text in enumerate(texts, 2):
+        expected = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+        cell = back.cell(i, 1)
+        assert cell.data_type != "f"
+        assert (cell.value or "") == expected
