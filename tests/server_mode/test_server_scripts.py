@@ -172,3 +172,26 @@ def test_mailing_lists_sheet(run_script, ledger_rows):
     assert rows[0][0] == "Mailing lists"
     e_mail = {r[i] for r in rows for i, v in enumerate(r) if isinstance(v, str) and "@" in v}
     assert e_mail  # contact data from the ledger reached the lists
+
+
+def test_one_click_writes_settings_once_then_segments_and_mailing(ledger_rows, server):
+    import xlwings
+
+    from xlsegment.excel.scripts import one_click
+
+    book = xlwings.Book(json=book_json([{"name": "Ventes", "values": ledger_rows}]))
+    one_click(book)  # what the classic ribbon button runs (xlsegment.excel.main)
+    actions = book.json()["actions"]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Settings", "Summary", "Customers", "Actions", "Mailing lists"]
+    assert not _sheet_actions(actions, 0)
+
+
+def test_as_of_typed_as_a_date_cell_in_settings(run_script, ledger_rows):
+    _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
+    rows = [r[:] for r in _values(actions, 1)]
+    for r in rows:
+        if r and r[0] == "as_of":
+            r[1] = 45473.0  # Office.js sends the date cell 2024-06-30 as its serial number
+    _, actions = run_script("refresh", _with_own_sheets(ledger_rows, rows))
+    assert "2024-06-30" in _values(actions, 1)[1][0]  # subtitle: customers as of the chosen date

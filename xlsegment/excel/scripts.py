@@ -71,14 +71,27 @@ def _in_range(cell: Any, area: Any) -> bool:
     return area.row <= cell.row < area.row + rows and area.column <= cell.column < area.column + cols
 
 
-def find_ledger(book: Any, lang: str = "en", remembered: bool = False) -> LedgerSource:
-    """The ledger range: the remembered one (Refresh), the selection, a named table or sheet, the active sheet."""
+def find_ledger(
+    book: Any, lang: str = "en", remembered: bool = False, selection_first: bool = False
+) -> LedgerSource:
+    """The ledger range: the remembered one (Refresh), the selection, a named table or sheet, the active sheet.
+
+    `selection_first`: a range of several rows and columns selected on a user sheet wins over the
+    remembered ledger (the classic button, which both segments and refreshes).
+    """
     own = _own_sheet_names(book)
+    selection = _selection(book)
+    if selection_first and selection is not None and selection.sheet.name not in own:
+        rows, cols = selection.shape
+        if rows > 1 and cols > 1:
+            where = label("excel.where.selection", lang).format(
+                address=f"{selection.sheet.name}!{selection.address}"
+            )
+            return _source(selection, where)
     if remembered:
         rng = _name_range(book, MARK + "ledger")
         if rng is not None and rng.sheet.name not in own:
             return _source(rng, label("excel.where.sheet", lang).format(sheet=rng.sheet.name))
-    selection = _selection(book)
     if selection is not None and selection.sheet.name not in own:
         rows, cols = selection.shape
         if rows > 1 and cols > 1:
@@ -393,13 +406,15 @@ def _status(analysis: Any, source: LedgerSource, lang: str) -> str:
     )
 
 
-def run_analysis(book: Any, *, remembered: bool = False) -> tuple[Any, LedgerSource]:
+def run_analysis(
+    book: Any, *, remembered: bool = False, selection_first: bool = False
+) -> tuple[Any, LedgerSource]:
     """Settings from the sheet, ledger from the workbook, then `analyze` (errors name range rows)."""
     from xlsegment import analyze
     from xlsegment.excel.convert import range_to_frame
 
     settings = read_settings(book)
-    source = find_ledger(book, settings.lang, remembered=remembered)
+    source = find_ledger(book, settings.lang, remembered=remembered, selection_first=selection_first)
     frame = range_to_frame(source.values, what=source.where)
     reader = {**settings.reader, "errors": settings.reader.get("errors", "exclude")}
     settings = dataclasses.replace(settings, reader=reader)
@@ -415,11 +430,18 @@ def _book_name(book: Any) -> str:
         return "Excel"
 
 
-def segment_book(book: Any, *, remembered: bool = False) -> list[str]:
-    """Segment: analyse the ledger and (re)write Summary, Customers and Actions; return the status lines."""
+def segment_book(
+    book: Any, *, remembered: bool = False, selection_first: bool = False, done: Any = None
+) -> list[str]:
+    """Segment: analyse the ledger and (re)write Summary, Customers and Actions; return the status lines.
+
+    `done` receives (analysis, source), so one click can reuse the analysis for the mailing lists.
+    """
     from xlsegment.report import build_report
 
-    analysis, source = run_analysis(book, remembered=remembered)
+    analysis, source = run_analysis(book, remembered=remembered, selection_first=selection_first)
+    if done is not None:
+        done(analysis, source)
     lang = analysis.settings.lang
     report = build_report(analysis, lang, analysis.settings.segment_by)
     status = _status(analysis, source, lang)
@@ -449,12 +471,12 @@ def _absolute(address: str) -> str:
     return ":".join(out)
 
 
-def mailing_book(book: Any) -> list[str]:
+def mailing_book(book: Any, analysed: tuple[Any, LedgerSource] | None = None) -> list[str]:
     """Mailing lists: one block per segment (customers with their contact data), then those unreachable."""
     from xlsegment.actions import mailing_lists
     from xlsegment.report import class_label, column_label
 
-    analysis, source = run_analysis(book, remembered=True)
+    analysis, source = analysed or run_analysis(book, remembered=True)
     settings = analysis.settings
     lang = settings.lang
     lists = mailing_lists(analysis.customers, settings.segment_by, plan=analysis.plan, lang=lang)
@@ -479,8 +501,14 @@ def one_click(book: Any) -> list[str]:
     """The classic ribbon button: Settings sheet on the first run, then Segment and Mailing lists."""
     if "settings" not in _own_sheets(book):
         write_settings(book)
-    lines = segment_book(book)
-    lines += mailing_book(book)
+    kept: list[tuple[Any, LedgerSource]] = []
+    lines = segment_book(
+        book,
+        remembered=True,
+        selection_first=True,
+        done=lambda analysis, source: kept.append((analysis, source)),
+    )
+    lines += mailing_book(book, kept[0])
     return lines
 
 
