@@ -369,3 +369,13 @@ def test_any_ledger_text_reads_back_as_the_same_text(tmp_path_factory, texts):
         cell = back.cell(i, 1)
         assert cell.data_type != "f"
         assert (cell.value or "") == expected
+
+
+def test_odd_column_names_still_give_a_valid_table(tmp_path):
+    a = make_analysis(12)
+    a.customers["bell\x07column"] = 1.0
+    a.customers["Revenue "] = 2.0  # would clash with the labelled 'Revenue' after trimming
+    path = write_workbook(build_report(a, "en"), tmp_path / "odd.xlsx")
+    assert audit_workbook(str(path)) == []
+    headers = [c.value for c in openpyxl.load_workbook(path)["Customers"][1]]
+    assert "bellcolumn" in headers and len({h.lower() for h in headers}) == len(headers)

@@ -4,7 +4,7 @@ The openpyxl writer (`xlsegment.workbook`) and the xlwings Segment button both r
 the headless workbook and the Excel buttons show the same content. Everything here is plain pandas: no Excel
 library is imported. Each table is a `ReportTable`: a DataFrame whose headers are already labelled in the
 chosen language, plus, per column, a stable key (the canonical column name, the same in every language) and a
-display kind (`text`, `int`, `number`, `money`, `percent`, `date`, `flag`, `score`, or `general` for a
+display kind (`text`, `int`, `number`, `ratio` (small rates), `money`, `percent`, `date`, `flag`, `score`, or `general` for a
 column of mixed values) that says how to format it.
 """
 
@@ -14,6 +14,7 @@ import csv
 import dataclasses
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +28,7 @@ import pandas as pd
 
 from xlsegment.labels import check_lang, label
 
-KINDS = ("text", "int", "number", "money", "percent", "date", "flag", "score", "general")
+KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
 
 # classifications shown by their label (the `<code>_label` column) rather than their code, in display order
 LABELLED_CLASSES = ("rfm_segment", "customer_type", "abc", "pareto", "lifecycle", "behaviour", "buyer_status")
@@ -71,7 +72,7 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("t_x", "number"),
     ("mean_gap", "number"),
     ("purchases_per_year", "number"),
-    ("purchase_rate", "number"),
+    ("purchase_rate", "ratio"),
     ("relationship_length", "number"),
     ("monetary_value", "money"),
     ("orders_12m", "int"),
@@ -208,12 +209,15 @@ def _kind_of_series(key: str, series: pd.Series) -> str:
     return "text"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _unique_headers(headers: Iterable[str]) -> list[str]:
     """Make headers unique (an Excel table refuses duplicates): 'Segment', 'Segment (2)', ..."""
     seen: dict[str, int] = {}
     out = []
     for h in headers:
-        h = str(h).strip() or "Column"
+        h = _CONTROL.sub("", str(h)).strip() or "Column"
         base, n = h, seen.get(h.lower(), 0)
         while h.lower() in seen:
             n += 1
@@ -290,7 +294,8 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
             columns.append((key, "text", df[f"{key}_label"]))
             used.update({key, f"{key}_label"})
         elif key in df.columns:
-            columns.append((key, kind, df[key]))
+            # a flag column stays a flag (TRUE/FALSE, translated by Excel) even where text was expected
+            columns.append((key, "flag" if pd.api.types.is_bool_dtype(df[key]) else kind, df[key]))
             used.add(key)
     for col in df.columns:
         col = str(col)

@@ -45,7 +45,7 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
             for v in s.astype(object)
         ]
     if (
-        kind in ("int", "number", "money", "percent", "score")
+        kind in ("int", "number", "ratio", "money", "percent", "score")
         and pd.api.types.is_numeric_dtype(s)
         and not pd.api.types.is_bool_dtype(s)
     ):

@@ -70,7 +70,8 @@ def number_formats(lang: str) -> dict[str, str]:
     return {
         "text": "@",
         "int": "#,##0",
-        "number": "#,##0.0",
+        "number": "#,##0.00",
+        "ratio": "0.0000",
         "money": "#,##0.00",
         "percent": "0.0%",
         "date": "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd",
@@ -83,6 +84,7 @@ def number_formats(lang: str) -> dict[str, str]:
 WIDTHS = {
     "int": 10,
     "number": 11,
+    "ratio": 10,
     "money": 13,
     "percent": 10,
     "date": 12,

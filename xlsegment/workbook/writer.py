@@ -118,7 +118,7 @@ class _Sheet:
         """Write a ReportTable's header and rows; return (header row, last row).
 
         `last_block`: nothing follows on this sheet, so the rows may be streamed as XML (fastrows)."""
-        header_row = self.header([str(c) for c in table.frame.columns])
+        header_row = self.header(table_headers(table))
         formats = [self.formats[k] for k in table.kinds]
         n = len(table.frame)
         if last_block and self.fast and n:
@@ -149,7 +149,7 @@ class _Sheet:
         last_block: bool = False,
     ) -> tuple[int, int]:
         """Write a ReportTable as an Excel table (filters, banded rows) with checked headers."""
-        headers = check_table_headers(list(table.frame.columns), f"sheet {self.ws.title!r}, table {name}")
+        headers = check_table_headers(table_headers(table), f"sheet {self.ws.title!r}, table {name}")
         check_defined_name(name)
         header_row, last = self.table_rows(table, progress, stage, last_block)
         if last == header_row:  # a table needs one data row
@@ -167,6 +167,11 @@ class _Sheet:
             warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
             self.ws.add_table(t)
         return header_row, last
+
+
+def table_headers(table: ReportTable) -> list[str]:
+    """The header strings as written to the cells (and to an Excel table's columns: they must match)."""
+    return [cellmod.clean_text(c) for c in table.frame.columns]
 
 
 def _counted(rows, per_chunk: int, total: int, report: Callable[[int], None]):
