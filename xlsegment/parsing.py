@@ -192,8 +192,10 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
     text_mask = ~missing & ~is_stamp & ~is_number
     note = ""
     if text_mask.any():
-        text = series[text_mask].astype(str).str.strip()
-        sample = text.drop_duplicates().head(500)
+        # parse each distinct spelling once: a ledger repeats the same few thousand dates over millions of lines
+        codes, uniques = pd.factorize(series[text_mask].astype(str).str.strip())
+        text = pd.Series(uniques)
+        sample = text.head(500)
         fmt, ambiguous = _guess_format(sample, dayfirst)
         parsed = (
             pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
@@ -213,7 +215,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
                         part = part.dt.tz_convert(None)
                     retry[part_mask] = part.to_numpy(dtype="datetime64[ns]")
             parsed[left] = retry
-        out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")
+        out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")[codes]
         if fmt in _DAY_FIRST:
             note = "dates read day first" + (" (ambiguous: no day above 12)" if ambiguous else "")
         elif fmt in _MONTH_FIRST:
@@ -264,21 +266,23 @@ def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
             text = np.array([repr(float(v)) for v in numbers], dtype=object)
         text[missing] = np.nan
         return pd.Series(text, index=series.index, dtype=object), missing
-    # strip as text (vectorised for pandas 3's string dtype) and convert to Python objects once, at the end
-    text = series.astype(str).str.strip()
-    # pandas 3's string dtype keeps missing cells (a fast check); pandas 2.2 writes them "nan": ask the input
-    missing = (text.isna() if text.dtype != object else series.isna()).to_numpy(dtype=bool) | (
-        text == ""
-    ).to_numpy(dtype=bool)
-    present = text[~missing]
+    # clean each distinct key once and share one Python string per key: a ledger repeats its customers over
+    # many lines (10M lines of 1M customers: 1M strings instead of 10M, and faster hashing downstream)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    empty = (text == "").to_numpy(dtype=bool)
+    present = text[~empty]
     float_text = r"-?\d+\.0"
-    # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every row
+    # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every key
     if (
         len(present)
         and present.head(100).str.fullmatch(float_text).all()
         and present.str.fullmatch(float_text).all()
     ):
         text = text.str.slice(0, -2)
-    keys = np.array(text.to_numpy(dtype=object), dtype=object)  # a writable copy
-    keys[missing] = np.nan
+    values = np.array(text.to_numpy(dtype=object), dtype=object)
+    values[empty] = np.nan
+    # code -1 (a missing cell) picks the NaN appended at the end
+    keys = np.append(values, np.array([np.nan], dtype=object))[codes]
+    missing = np.append(empty, True)[codes]
     return pd.Series(keys, index=series.index, dtype=object), missing
