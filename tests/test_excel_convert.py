@@ -228,3 +228,19 @@ def test_office_js_error_and_formatted_cells_in_a_range():
     formatted = {"type": "FormattedNumber", "basicValue": 45292.0, "numberFormat": "d/m/yyyy"}
     frame = range_to_frame([["customer", "date"], ["c1", formatted], ["c2", error]])
     assert frame["date"].tolist()[0] == 45292.0 and pd.isna(frame["date"].tolist()[1])
+
+
+def test_office_js_rows_are_plain_json_with_formatted_dates():
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-01-01", None]),
+            "mixed": pd.Series([pd.Timestamp("2024-01-02"), "text"], dtype=object),
+            "x": [1.5, np.nan],
+        }
+    )
+    rows = frame_to_rows(frame, officejs=True)
+    json.dumps(rows)  # no datetime, NaN or numpy value left
+    date = {"type": "FormattedNumber", "numberFormat": "yyyy-mm-dd"}
+    assert rows[1][0] == {**date, "basicValue": 45292.0}
+    assert rows[1][1] == {**date, "basicValue": 45293.0}
+    assert rows[2] == ["", "text", ""]

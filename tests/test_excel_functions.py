@@ -205,3 +205,18 @@ def test_no_nan_ever_reaches_a_cell():
     ledger = [["customer", "date", "amount"]] + [[f"c{i % 5}", JAN1 + 3 * i, 10 + i] for i in range(40)]
     out = f.seg_summary(ledger, None, None, None, None)
     assert not any(isinstance(v, float) and math.isnan(v) for row in out for v in row)
+
+
+def test_rfm_with_a_rule_table_range_and_fewer_scores():
+    ledger = [["customer", "date", "amount"]] + [[f"c{i}", JAN1 + 10 * i, 10 * (i + 1)] for i in range(12)]
+    rules = [
+        ["code", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "label_en", "label_fr"],
+        ["recent", 3, 3, None, None, None, None, "Recent buyers", "Acheteurs récents"],
+        ["older", 1, 2, None, None, None, None, "Older buyers", "Acheteurs anciens"],
+    ]
+    out = f.seg_rfm(ledger, JUN1, 3, "fr", rules)
+    header = out[0]
+    r_col, label_col = header.index("Score R"), len(header) - 1
+    for row in out[1:]:
+        assert row[r_col] in (1, 2, 3)
+        assert row[label_col] == ("Acheteurs récents" if row[r_col] == 3 else "Acheteurs anciens")

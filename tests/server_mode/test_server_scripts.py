@@ -195,3 +195,30 @@ def test_as_of_typed_as_a_date_cell_in_settings(run_script, ledger_rows):
             r[1] = 45473.0  # Office.js sends the date cell 2024-06-30 as its serial number
     _, actions = run_script("refresh", _with_own_sheets(ledger_rows, rows))
     assert "2024-06-30" in _values(actions, 1)[1][0]  # subtitle: customers as of the chosen date
+
+
+def test_summary_and_customers_show_the_report_tables_of_the_headless_workbook(run_script, ledger_rows):
+    import pandas as pd
+
+    from xlsegment import analyze
+    from xlsegment.excel.convert import frame_to_rows
+    from xlsegment.report import build_report
+
+    _, actions = run_script("segment", book_json([{"name": "Ventes", "values": ledger_rows}]))
+    frame = pd.DataFrame(ledger_rows[1:], columns=ledger_rows[0])
+    report = build_report(analyze(frame, settings={"reader": {"errors": "exclude"}}), "en")
+    summary = _values(actions, 1)
+    start = next(i for i, r in enumerate(summary) if r[0] == report.headline.title)
+    expected = frame_to_rows(report.headline.frame)
+    got = [r[: len(expected[0])] for r in summary[start + 1 : start + 1 + len(expected)]]
+    for want, have in zip(expected, got, strict=True):
+        assert have[0] == want[0]
+        if isinstance(want[1], float):
+            assert have[1] == pytest.approx(want[1]), (have, want)
+        elif hasattr(want[1], "isoformat"):  # xlwings sends dates to Office.js as ISO text
+            assert str(have[1]).startswith(want[1].date().isoformat()), (have, want)
+        else:
+            assert have[1] == want[1], (have, want)
+    customers = _values(actions, 2)
+    assert customers[0] == list(report.customers.frame.columns)
+    assert len(customers) - 1 == len(report.customers.frame)

@@ -399,8 +399,21 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
         raw = series.to_numpy(dtype=object)
         out = raw if _all_plain(raw, missing) else np.array([cell(v) for v in raw], dtype=object)
     out = np.array(out, dtype=object, copy=True)
+    if officejs and kind not in "Mmfiub":
+        dates = np.flatnonzero(_is_date(out).astype(bool) & ~missing)
+        for i in dates:  # dates inside a text column (a mixed column): Office.js needs them formatted
+            out[i] = _officejs_date(out[i])
     out[missing] = "" if officejs else None
     return out
+
+
+_is_date = np.frompyfunc(lambda v: isinstance(v, (dt.date, pd.Timestamp)), 1, 1)
+
+
+def _officejs_date(value: dt.date) -> dict[str, Any]:
+    stamp = pd.Timestamp(value).tz_localize(None) if pd.Timestamp(value).tz else pd.Timestamp(value)
+    serial = (stamp - EXCEL_EPOCH) / pd.Timedelta(days=1)
+    return {"type": "FormattedNumber", "basicValue": float(serial), "numberFormat": OFFICEJS_DATE}
 
 
 def _all_plain(raw: np.ndarray, missing: np.ndarray) -> bool:

@@ -196,7 +196,7 @@ def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rul
     options: dict[str, Any] = {"rfm_bins": int(to_number(bins, "bins", default=5))}
     if to_names(rules):
         options["rfm_table"] = range_to_frame(rules, what="rules")
-    segmented = segment(summary, _config(options, ["rfm", "rfm_segment"]), lang=lang)
+    segmented = segment(summary, options, lang=lang)
     return _spill(segmented, [c for c in RFM_COLUMNS if c in segmented.columns], lang)
 
 
@@ -213,21 +213,12 @@ def seg_segments(ledger: Any, columns: Any = None, as_of: Any = None, lang: Any 
 
     lang = _lang(lang)
     summary = _summary(ledger, as_of, "D")
-    segmented = segment(summary, _config({}, None), lang=lang)
+    segmented = segment(summary, None, lang=lang)
     wanted = to_names(columns)
     chosen = (
         _pick(segmented, wanted, lang) if wanted else [c for c in SEGMENT_COLUMNS if c in segmented.columns]
     )
     return _spill(segmented, chosen, lang)
-
-
-def _config(options: dict[str, Any], classifications: list[str] | None) -> Any:
-    from xlsegment import SegmentConfig
-
-    config = SegmentConfig.from_options(options)
-    if classifications is not None and hasattr(config, "classifications"):
-        config.classifications = classifications
-    return config
 
 
 # ------------------------------------------------------------------------------------- element-wise
