@@ -222,3 +222,25 @@ def test_summary_and_customers_show_the_report_tables_of_the_headless_workbook(r
     customers = _values(actions, 2)
     assert customers[0] == list(report.customers.frame.columns)
     assert len(customers) - 1 == len(report.customers.frame)
+
+
+def test_a_table_named_ventes_is_found_on_any_sheet(run_script, ledger_rows):
+    n = 51
+    table = {
+        "name": "Ventes",
+        "range_address": f"$A$1:$R${n}",
+        "header_row_range_address": "$A$1:$R$1",
+        "data_body_range_address": f"$A$2:$R${n}",
+        "total_row_range_address": None,
+        "show_headers": True,
+        "show_totals": False,
+        "table_style": "TableStyleMedium2",
+        "show_autofilter": True,
+    }
+    sheets = [
+        {"name": "Notes", "values": [["my notes"]]},
+        {"name": "Data", "values": ledger_rows, "tables": [table]},
+    ]
+    _, actions = run_script("segment", book_json(sheets, active=0))
+    status = _values(actions, 2)[2][0]
+    assert "50 ledger rows" in status and "table Ventes on sheet Data" in status

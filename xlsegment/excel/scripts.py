@@ -81,24 +81,18 @@ def find_ledger(
     """
     own = _own_sheet_names(book)
     selection = _selection(book)
-    if selection_first and selection is not None and selection.sheet.name not in own:
-        rows, cols = selection.shape
-        if rows > 1 and cols > 1:
-            where = label("excel.where.selection", lang).format(
-                address=f"{selection.sheet.name}!{selection.address}"
-            )
-            return _source(selection, where)
+    if selection is not None and selection.sheet.name in own:
+        selection = None
+    selected = _selected_range(selection, lang)
+    if selection_first and selected is not None:
+        return selected
     if remembered:
         rng = _name_range(book, MARK + "ledger")
         if rng is not None and rng.sheet.name not in own:
             return _source(rng, label("excel.where.sheet", lang).format(sheet=rng.sheet.name))
-    if selection is not None and selection.sheet.name not in own:
-        rows, cols = selection.shape
-        if rows > 1 and cols > 1:
-            where = label("excel.where.selection", lang).format(
-                address=f"{selection.sheet.name}!{selection.address}"
-            )
-            return _source(selection, where)
+    if selected is not None:
+        return selected
+    if selection is not None:
         for table in selection.sheet.tables:
             if table.range is not None and _in_range(selection, table.range):
                 where = label("excel.where.table", lang).format(name=table.name, sheet=selection.sheet.name)
@@ -120,6 +114,17 @@ def find_ledger(
     if len(source.values) < 2:
         raise ExcelInputError(label("excel.error.no_ledger", lang))
     return source
+
+
+def _selected_range(selection: Any, lang: str) -> LedgerSource | None:
+    """The selection as the ledger when it is a range of several rows and columns."""
+    if selection is None:
+        return None
+    rows, cols = selection.shape
+    if rows < 2 or cols < 2:
+        return None
+    where = label("excel.where.selection", lang).format(address=f"{selection.sheet.name}!{selection.address}")
+    return _source(selection, where)
 
 
 def _selection(book: Any) -> Any:
