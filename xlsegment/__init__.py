@@ -38,6 +38,11 @@ _EXPORTS: dict[str, str] = {
     "fit_gamma_gamma": "xlsegment.clv",
     "predict_clv": "xlsegment.clv",
     "backtest": "xlsegment.clv",
+    "clv_formula": "xlsegment.clv",
+    "BGNBDResult": "xlsegment.clv",
+    "GammaGammaResult": "xlsegment.clv",
+    "BacktestResult": "xlsegment.clv",
+    "ModelWarning": "xlsegment.clv",
     "lapse_flags": "xlsegment.lapse",
     # actions
     "load_playbook": "xlsegment.actions",
@@ -47,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     "loyalty_points": "xlsegment.actions",
     # the whole pipeline
     "analyze": "xlsegment.pipeline",
+    "Analysis": "xlsegment.pipeline",
+    "Settings": "xlsegment.settings",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
