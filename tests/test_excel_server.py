@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,9 @@ def test_xlwings_server_serves_manifest_meta_and_a_function_call(live_server):
     import httpx
 
     manifest = httpx.get(f"{live_server}/manifest.xml", timeout=10).text
+    ET.fromstring(manifest.encode("utf-8"))  # well-formed once rendered
     assert '<CustomTab id="xlsegmentTab">' in manifest
+    assert '<bt:Override Locale="fr-FR" Value="Segmenter" />' in manifest  # French ribbon labels
     function_names = re.findall(r"<FunctionName>([^<]+)</FunctionName>", manifest)
     assert function_names == [
         "xlsegment-segment",
