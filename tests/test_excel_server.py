@@ -151,3 +151,24 @@ def test_xlwings_server_serves_manifest_meta_and_a_function_call(live_server):
     assert response.status_code == 200
     # Fader, Hardie & Lee (2005): P(alive) = 0.727 for x=2, t_x=30.43, T=38.86 weeks
     assert response.json()["result"][0][0] == pytest.approx(0.727, abs=5e-4)
+
+    # a button over HTTP: the Settings script on a book JSON returns the actions that add its own sheet
+    book = {
+        "client": "Office.js",
+        "version": importlib.metadata.version("xlwings"),
+        "book": {"name": "Sales.xlsx", "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [
+            {
+                "name": "Ventes",
+                "values": [["customer", "date", "amount"], ["c1", 45292, 10]],
+                "pictures": [],
+                "tables": [],
+            }
+        ],
+    }
+    response = httpx.post(f"{live_server}/xlwings/custom-scripts-call/settings", json=book, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    actions = response.json()["actions"]
+    assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Settings"]
+    assert not [a for a in actions if a.get("sheet_position") == 0 and a["func"] != "addSheet"]
