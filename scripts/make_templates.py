@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.defined_name import DefinedName
 
 from xlsegment.workbook.styles import STYLE_NAMES, default_styles
@@ -49,6 +50,9 @@ def default_template() -> Workbook:
 def restyled_template() -> Workbook:
     """A sample restyling: serif fonts, green headers, a Logo sheet and a defined name that are kept."""
     wb = Workbook()
+    wb._fonts = IndexedList(
+        [Font(name="Georgia", sz=10, family=1)]
+    )  # the default (Normal) font of every cell
     green, gold = "375623", "BF8F00"
     styles = {
         "title": NamedStyle(STYLE_NAMES["title"], font=Font(name="Georgia", size=20, bold=True, color=green)),

@@ -8,7 +8,6 @@ Characters XML cannot hold are removed; text over 32,767 characters is refused w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from copy import copy
 from datetime import datetime
 from typing import Any
 
@@ -82,11 +81,9 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
 class CellFactory:
     """Styled cells for one worksheet, reused column by column (one prototype per column and text case)."""
 
-    def __init__(self, ws, reuse: bool = True) -> None:
+    def __init__(self, ws) -> None:
+        # a write-only sheet serialises each cell as it is appended, so one prototype per column is reused
         self.ws = ws
-        # write-only sheets serialise each cell as it is appended, so a prototype can be reused; a normal
-        # sheet (template mode) keeps the cell objects, so each value needs its own cell
-        self.reuse = reuse
 
     def cell(
         self, value: Any, *, style: str | None = None, number_format: str | None = None, where: str = ""
@@ -115,7 +112,6 @@ class CellFactory:
             protos.append(p)
             quoted.append(q)
         sheet = self.ws.title
-        reuse = self.reuse
         lead = [None] * (first_col - 1)
 
         def write(i: int, values: Sequence[Any]) -> list:
@@ -132,23 +128,15 @@ class CellFactory:
                             f"an Excel cell holds at most {MAX_STRING:,}"
                         )
                     c = quoted[j] if v[:1] in FORMULA_START else protos[j]
-                    if not reuse:
-                        c = _copy_cell(c)
                     c._value = v
                     c.data_type = "s"
                 else:
-                    c = protos[j] if reuse else _copy_cell(protos[j])
+                    c = protos[j]
                     c.value = v
                 out.append(c)
             return out
 
         return write
-
-
-def _copy_cell(proto: WriteOnlyCell) -> WriteOnlyCell:
-    c = WriteOnlyCell(proto.parent)
-    c._style = copy(proto._style)
-    return c
 
 
 def set_value(c, value: Any, where: str = "") -> None:

@@ -1,8 +1,7 @@
 """The headless segmented workbook: Summary, Customers, Actions, Model and Settings sheets from a Report.
 
-Without a template the workbook is written in openpyxl write-only mode (rows streamed to disk, memory flat
-in the number of customers). With a template the template is loaded and our sheets are added to it in
-normal mode (see docs/workbook.md for what a template keeps).
+The workbook is written in openpyxl write-only mode (rows streamed to disk, memory flat in the number of
+customers), with or without a template (see xlsegment.workbook.template and docs/workbook.md).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
 from openpyxl.utils import get_column_letter
@@ -28,6 +27,7 @@ from xlsegment.report import Report, ReportTable, class_label, sheet_names
 from xlsegment.workbook import cells as cellmod
 from xlsegment.workbook import fastrows
 from xlsegment.workbook import formulas as fm
+from xlsegment.workbook import template as tpl
 from xlsegment.workbook.safety import (
     SheetLayout,
     WorkbookError,
@@ -52,16 +52,14 @@ def reserved_sheet_names() -> set[str]:
 class _Sheet:
     """A sheet written top to bottom, row after row (what write-only mode allows)."""
 
-    def __init__(
-        self, wb: Workbook, title: str, index: int, write_only: bool, styles: dict[str, str], lang: str
-    ):
-        self.ws = wb.create_sheet(title, index) if not write_only else wb.create_sheet(title)
+    def __init__(self, wb: Workbook, title: str, styles: dict[str, str], lang: str):
+        self.ws = wb.create_sheet(title)
         self.row = 0
         self.styles = styles
         self.formats = number_formats(lang)
-        self.factory = cellmod.CellFactory(self.ws, reuse=write_only)
+        self.factory = cellmod.CellFactory(self.ws)
         self.layout = SheetLayout(title)
-        self.fast = write_only and fastrows.available(self.ws)
+        self.fast = fastrows.available(self.ws)
         self.closed = False
 
     def widths(self, widths: Sequence[float]) -> None:
@@ -410,55 +408,42 @@ def _write_settings(s: _Sheet, report: Report) -> None:
 # --------------------------------------------------------------------------------------------- entry
 
 
-def _new_workbook(template: str | os.PathLike | None) -> tuple[Workbook, bool]:
-    if template is None:
-        return Workbook(write_only=True), True
-    path = Path(template)
-    if not path.is_file():
-        raise WorkbookError(f"template {str(path)!r} does not exist")
-    try:
-        wb = load_workbook(path)
-    except Exception as exc:  # openpyxl raises many kinds for a non-workbook
-        raise WorkbookError(
-            f"template {str(path)!r} is not an Excel workbook openpyxl can read: {exc}"
-        ) from exc
-    wb.template = False
-    reserved = reserved_sheet_names()
-    for ws in list(wb.worksheets):
-        if ws.title.lower() in reserved:
-            wb.remove(ws)
-    return wb, False
-
-
 def build_workbook(
     report: Report, template: str | os.PathLike | None = None, progress: Progress | None = None
 ) -> Workbook:
-    """The openpyxl Workbook of a Report (not saved): our five sheets first, then a template's own sheets."""
+    """The openpyxl Workbook of a Report (not saved): our five sheets first, then a template's own sheets.
+
+    Always a write-only workbook: with a template, its look and its other sheets are copied in
+    (see xlsegment.workbook.template)."""
     names = report.sheet_names
+    source = tpl.load_template(template) if template is not None else None
+    wb = Workbook(write_only=True)
+    reserved = reserved_sheet_names()
+    kept = [ws.title for ws in source.worksheets if ws.title.lower() not in reserved] if source else []
     existing: list[str] = []
-    wb, write_only = _new_workbook(template)
-    kept = [ws.title for ws in wb.worksheets]
     for name in names.values():
         check_sheet_name(name, existing + kept)
         existing.append(name)
+    if source is not None:
+        tpl.apply_look(source, wb)
     styles = register_styles(wb)
     n = len(report.customers.frame)
     ranges = fm.CustomerRanges(names["customers"], report.customers.keys, n)
     if not ranges.has("customer_id") or not ranges.has("revenue"):
         raise WorkbookError("the customers table needs customer_id and revenue columns")
 
-    sheets = {key: _Sheet(wb, names[key], i, write_only, styles, report.lang) for i, key in enumerate(names)}
+    sheets = {key: _Sheet(wb, names[key], styles, report.lang) for key in names}
     try:
         _write_summary(sheets["summary"], report, ranges)
         _write_customers(sheets["customers"], report, progress)
         _write_actions(sheets["actions"], report, progress)
         _write_model(sheets["model"], report)
         _write_settings(sheets["settings"], report)
+        if source is not None:
+            tpl.copy_sheets(source, wb, reserved)
     except BaseException:
         discard(wb)
         raise
-    if not write_only:
-        wb.active = 0
     wb.calculation.fullCalcOnLoad = True
     return wb
 
