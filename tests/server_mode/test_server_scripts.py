@@ -244,3 +244,25 @@ def test_a_table_named_ventes_is_found_on_any_sheet(run_script, ledger_rows):
     _, actions = run_script("segment", book_json(sheets, active=0))
     status = _values(actions, 2)[2][0]
     assert "50 ledger rows" in status and "table Ventes on sheet Data" in status
+
+
+def test_rule_table_from_a_sheet_of_the_workbook(run_script, ledger_rows):
+    _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
+    rows = [r[:] for r in _values(actions, 1)]
+    for r in rows:
+        if r and r[0] == "segments.rfm_table":
+            r[1] = "Mes règles"
+    rules = [
+        ["code", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max", "label_en", "label_fr"],
+        ["recent", 4, 5, None, None, None, None, "Recent", "Récents"],
+        ["older", 1, 3, None, None, None, None, "Older", "Anciens"],
+    ]
+    data = _with_own_sheets(ledger_rows, rows)
+    data["sheets"].append({"name": "Mes règles", "values": rules, "pictures": [], "tables": []})
+    _, actions = run_script("refresh", data)
+    customers = _values(actions, 2)
+    header = customers[0]
+    r_col, seg_col = header.index("R score"), header.index("RFM segment")
+    assert {r[seg_col] for r in customers[1:]} == {"Recent", "Older"}
+    assert all((r[seg_col] == "Recent") == (r[r_col] >= 4) for r in customers[1:])
+    assert not _sheet_actions(actions, 5)  # the user's rule sheet is read, never written

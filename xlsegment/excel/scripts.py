@@ -422,10 +422,28 @@ def run_analysis(
     source = find_ledger(book, settings.lang, remembered=remembered, selection_first=selection_first)
     frame = range_to_frame(source.values, what=source.where)
     reader = {**settings.reader, "errors": settings.reader.get("errors", "exclude")}
-    settings = dataclasses.replace(settings, reader=reader)
+    settings = dataclasses.replace(
+        settings, reader=reader, segments=_sheet_rule_tables(book, settings.segments)
+    )
     analysis = analyze(frame, settings=settings)
     analysis.quality.source = f"{_book_name(book)} / {source.sheet}"
     return analysis, source
+
+
+def _sheet_rule_tables(book: Any, segments: dict[str, Any]) -> dict[str, Any]:
+    """Rule tables named by a sheet of the workbook (segments.rfm_table = "My rules") read from that sheet."""
+    from xlsegment.excel.convert import range_to_frame
+
+    out = dict(segments)
+    sheets = {sheet.name.strip().lower(): sheet for sheet in book.sheets}
+    for key in ("rfm_table", "lifecycle_table"):
+        value = out.get(key)
+        if isinstance(value, str) and value.strip().lower() in sheets:
+            sheet = sheets[value.strip().lower()]
+            table = range_to_frame(_rows_of(sheet.used_range), what=f"rule table {sheet.name!r}")
+            table.attrs["source"] = f"sheet {sheet.name}"
+            out[key] = table.reset_index(drop=True)
+    return out
 
 
 def _book_name(book: Any) -> str:
