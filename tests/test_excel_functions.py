@@ -9,6 +9,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlsegment.excel import functions as f
 
@@ -220,3 +222,33 @@ def test_rfm_with_a_rule_table_range_and_fewer_scores():
     for row in out[1:]:
         assert row[r_col] in (1, 2, 3)
         assert row[label_col] == ("Acheteurs récents" if row[r_col] == 3 else "Acheteurs anciens")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(0, 1e6, allow_nan=False), min_size=2, max_size=25),
+    st.data(),
+)
+def test_a_bad_cell_changes_only_its_own_cell(values, data):
+    i = data.draw(st.integers(0, len(values) - 1))
+    blank = [[v] for v in values]
+    blank[i] = [None]
+    bad = [[v] for v in values]
+    bad[i] = ["n/a"]
+    out_blank, out_bad = f.seg_abc(blank), f.seg_abc(bad)
+    assert out_bad[i][0].startswith("xlsegment: revenue:") and out_blank[i] == [None]
+    assert [r for j, r in enumerate(out_bad) if j != i] == [r for j, r in enumerate(out_blank) if j != i]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.floats(0, 50), st.floats(0, 50)), min_size=1, max_size=10))
+def test_p_alive_is_computed_cell_by_cell(histories):
+    params = (0.2426, 4.4135, 0.7929, 2.4258)
+    xs = [[x] for x, _, _ in histories]
+    txs = [[min(a, b)] for _, a, b in histories]
+    ts = [[max(a, b)] for _, a, b in histories]
+    together = f.seg_p_alive(xs, txs, ts, *params)
+    for k in range(len(histories)):
+        alone = f.seg_p_alive(xs[k][0], txs[k][0], ts[k][0], *params)
+        assert together[k][0] == pytest.approx(alone[0][0])
+        assert 0 <= together[k][0] <= 1
