@@ -381,3 +381,15 @@ def test_odd_column_names_still_give_a_valid_table(tmp_path):
     assert audit_workbook(str(path)) == []
     headers = [c.value for c in openpyxl.load_workbook(path)["Customers"][1]]
     assert "bellcolumn" in headers and len({h.lower() for h in headers}) == len(headers)
+
+
+def test_top20_formula_uses_the_label_the_customers_sheet_shows(tmp_path):
+    a = make_analysis(30, lang="en")
+    a.customers["pareto_label"] = a.customers["pareto"].map(
+        {"top20": "Best fifth", "next40": "Mid", "rest40": "Low"}
+    )
+    report = build_report(a, "fr")  # report language differs from the analysis labels
+    assert report.top20_label == "Best fifth"
+    wb = openpyxl.load_workbook(write_workbook(report, tmp_path / "t.xlsx"))
+    formulas = [c.value for row in wb.worksheets[0].iter_rows() for c in row if c.data_type == "f"]
+    assert any('"Best fifth"' in f for f in formulas)

@@ -162,6 +162,7 @@ class Report:
     settings: ReportTable
     quality: ReportTable
     help: ReportTable
+    top20_label: str = "Top 20 %"  # the Pareto group label the customers table shows for the top 20 %
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -665,8 +666,15 @@ def build_report(analysis: Any, lang: str | None = None, segment_by: str | None 
     quality = getattr(analysis, "quality", None)
     as_of = as_of_of(analysis)
     source = getattr(quality, "source", None) or "?"
+    frame = _customers_frame(analysis)
+    top20 = class_label("pareto", "top20", lang)
+    if {"pareto", "pareto_label"} <= set(frame.columns):
+        shown = frame.loc[frame["pareto"].astype("object") == "top20", "pareto_label"]
+        if len(shown):
+            top20 = str(shown.iloc[0])
     return Report(
         lang=lang,
+        top20_label=top20,
         sheet_names=sheet_names(lang),
         title=label("wb.title", lang),
         subtitle=label("wb.subtitle", lang).format(

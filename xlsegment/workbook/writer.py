@@ -23,7 +23,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from xlsegment.labels import label
-from xlsegment.report import Report, ReportTable, class_label, sheet_names
+from xlsegment.report import Report, ReportTable, sheet_names
 from xlsegment.workbook import cells as cellmod
 from xlsegment.workbook import fastrows
 from xlsegment.workbook import formulas as fm
@@ -202,7 +202,6 @@ def _merge_widths(*lists: Sequence[float]) -> list[float]:
 
 
 def _write_summary(s: _Sheet, report: Report, ranges: fm.CustomerRanges) -> None:
-    lang = report.lang
     s.widths([52, 16, 14, 16, 14, 14, 14, 4, 4])
     s.title(report.title)
     s.append([s.styled(report.subtitle, "subtitle")])
@@ -211,7 +210,7 @@ def _write_summary(s: _Sheet, report: Report, ranges: fm.CustomerRanges) -> None
     # headline figures
     s.title(report.headline.title, "heading")
     s.header(list(report.headline.frame.columns))
-    top20 = class_label("pareto", "top20", lang)
+    top20 = report.top20_label
     cells: dict[str, str] = {}
     for key, kind, (name, value) in zip(
         report.headline.row_keys,
