@@ -32,6 +32,9 @@ _EXPORTS: dict[str, str] = {
     "value_score": "xlsegment.segments",
     "customer_types": "xlsegment.segments",
     "explain": "xlsegment.segments",
+    "explain_text": "xlsegment.segments",
+    "check_rule_table": "xlsegment.segments",
+    "segment_rules_table": "xlsegment.segments",
     # lifetime value and lapse
     "simple_clv": "xlsegment.clv",
     "fit_bgnbd": "xlsegment.clv",
