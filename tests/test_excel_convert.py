@@ -244,3 +244,10 @@ def test_office_js_rows_are_plain_json_with_formatted_dates():
     assert rows[1][0] == {**date, "basicValue": 45292.0}
     assert rows[1][1] == {**date, "basicValue": 45293.0}
     assert rows[2] == ["", "text", ""]
+
+
+def test_a_title_above_the_header_is_skipped():
+    rows = [["Ventes 2024", None, None], [None, None, None], ["client", "date", "montant"], ["c1", 45292, 10]]
+    frame = range_to_frame(rows)
+    assert list(frame.columns) == ["client", "date", "montant"] and list(frame.index) == [4]
+    assert list(range_to_frame([["amount"], [1.0], [2.0]]).index) == [2, 3]  # a one-column range

@@ -124,17 +124,30 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(arr, dtype=object), missing
 
 
+def _header_index(rows: list[list[Any]], scan: int = 20) -> int | None:
+    """The header row: the first non-empty row, unless that row is a title (one filled cell) above a row of
+    two or more text cells, which is then the header."""
+    filled_rows = [i for i, row in enumerate(rows) if not all(is_blank(raw_cell(v)) for v in row)]
+    if not filled_rows:
+        return None
+    for pos, i in enumerate(filled_rows[:scan]):
+        cells = [raw_cell(v) for v in rows[i] if not is_blank(raw_cell(v))]
+        if len(cells) >= 2:  # text cells: the header; data cells: the header was the first row after all
+            return i if all(isinstance(c, str) for c in cells) or pos == 0 else filled_rows[0]
+    return filled_rows[0]
+
+
 def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
     """A range with a header row as a DataFrame indexed by the row number inside the range (header = 1).
 
-    Fully blank rows and columns are dropped (a whole-column selection is fine); headers must be present
-    and distinct. Cells are passed on as they came (serial dates, text numbers) apart from empty and error
+    Fully blank rows and columns are dropped (a whole-column selection is fine), and so is a title above
+    the header row; headers must be present and distinct. Cells are passed on as they came (serial dates, text numbers) apart from empty and error
     cells, which become missing: `read_transactions` parses them, and names this index in its messages, so
     errors point at rows of the user's range.
     """
     rows = as_rows(values)
     empty = f"the {what} range is empty; select the table including its header row"
-    first = next((i for i, row in enumerate(rows) if not all(is_blank(raw_cell(v)) for v in row)), None)
+    first = _header_index(rows)
     if first is None:
         raise ExcelInputError(empty)
     body = rows[first + 1 :]
