@@ -64,19 +64,21 @@ def _measure(n_lines: int, repeat: int) -> dict:
         "date_format": "M/d/yyyy",
         "session_id": "bench",
     }
-    best_cell, best_api, out = float("inf"), float("inf"), None
+    best_cell, best_api, out, first = float("inf"), float("inf"), None, None
     frame = pd.DataFrame(rows[1:], columns=rows[0])
     frame["Date"] = pd.Timestamp("1899-12-30") + pd.to_timedelta(frame["Date"], unit="D")
     for _ in range(repeat):
         start = time.perf_counter()
         out = asyncio.run(xlwings.server.custom_functions_call(payload, functions))
-        best_cell = min(best_cell, time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        first = elapsed if first is None else first
+        best_cell = min(best_cell, elapsed)
         start = time.perf_counter()
         segment(summarize(read_transactions(frame), as_of="2026-12-31"))
         best_api = min(best_api, time.perf_counter() - start)
     if isinstance(out, str) or not isinstance(out, list) or len(out) < 2:
         raise RuntimeError(f"SEG_SEGMENTS failed: {out!r}"[:500])
-    return {"cell": best_cell, "api": best_api, "rows_out": len(out) - 1}
+    return {"cell": best_cell, "first": first, "api": best_api, "rows_out": len(out) - 1}
 
 
 def _child_main() -> None:
@@ -108,7 +110,10 @@ def run(quick: bool = False) -> list[BenchRow]:
             peer_name="same segmentation via the Python API on a DataFrame (no Excel boundary)",
             target=f"< {TARGET_S:.0f} s" if not quick else "smoke run",
             ok=(result["cell"] < TARGET_S) if not quick else None,
-            note=f"{result['rows_out']:,} customers returned; ratio < 1 = cost of the Excel boundary",
+            note=(
+                f"best of {1 if quick else 3}, first call {result['first']:.3f} s; {result['rows_out']:,} customers "
+                "returned; ratio < 1 = cost of the Excel boundary"
+            ),
         )
     ]
 
