@@ -127,7 +127,12 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
 def _header_index(rows: list[list[Any]], scan: int = 20) -> int | None:
     """The header row: the first non-empty row, unless that row is a title (one filled cell) above a row of
     two or more text cells, which is then the header."""
-    filled_rows = [i for i, row in enumerate(rows) if not all(is_blank(raw_cell(v)) for v in row)]
+    filled_rows: list[int] = []
+    for i, row in enumerate(rows):  # stops after `scan` filled rows: never a loop over a whole ledger
+        if not all(is_blank(raw_cell(v)) for v in row):
+            filled_rows.append(i)
+            if len(filled_rows) >= scan:
+                break
     if not filled_rows:
         return None
     for pos, i in enumerate(filled_rows[:scan]):
