@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 LEDGER_DOC = "Ledger range with its header row: customer, date, amount (and order, quantity, category...)"
-AS_OF_DOC = "Analysis date (default: the day after the last ledger date)"
+AS_OF_DOC = "Analysis date (default: the last date of the ledger)"
 LANG_DOC = 'Language of labels and headers: "en" or "fr" (default "en")'
 UNIT_DOC = 'Time unit of durations: "D" days, "W" weeks, "M" months (default "D")'
 
