@@ -124,3 +124,11 @@ def test_numpy_and_pandas_values_are_json_safe(call):
     assert "NaN" not in text
     assert out[0][0] == "Customer" and len(out) == 8
     assert all(isinstance(v, (str, int, float, bool, dict)) or v is None for row in out for v in row)
+
+
+def test_error_cell_inside_a_ledger_range_is_an_empty_cell(call):
+    error_cell = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    ledger = [["customer", "date", "amount"], ["c1", JAN1, 10], ["c1", FEB1, error_cell], ["c1", MAR1, 5]]
+    out = call("seg_summary", ledger, [[JUN1]], None, None, [["revenue"]])
+    assert out[0] == ["Customer", "Revenue"]
+    assert out[1][0] == "c1" and out[1][1] == pytest.approx(15.0)  # the #N/A line counts for nothing
