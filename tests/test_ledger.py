@@ -464,3 +464,49 @@ def test_explicit_header_matches_loosely_in_a_csv_too(tmp_path: Path) -> None:
     tx = read_transactions(path, customer="acheteur")
     assert tx["customer_id"].tolist() == ["A"]
     assert tx.attrs["mapping"]["customer_id"] == "Acheteur"
+
+
+def test_short_lines_and_quoted_newlines_still_read(tmp_path: Path) -> None:
+    # files the fast reader refuses go through pandas' C engine: a short line, a name over two lines
+    text = 'client;date;montant;nom\nA;01/02/2024;1;"Léa\nDubois"\nB;02/02/2024\nC;03/02/2024;2,5;Marc\n'
+    tx = read_transactions(_write(tmp_path / "l.csv", text))
+    assert tx["customer_id"].tolist() == ["A", "C"]
+    assert tx["name"].tolist() == ["Léa\nDubois", "Marc"]
+    assert tx.attrs["quality"].excluded == {"no_amount": 1}
+
+
+def test_spaces_after_separators_are_ignored(tmp_path: Path) -> None:
+    text = "client; date; montant; catégorie\nA; 01/02/2024; 1,5; Vins\n"
+    tx = read_transactions(_write(tmp_path / "l.csv", text))
+    assert tx["amount"].tolist() == [1.5]
+    assert tx["date"].tolist() == [pd.Timestamp("2024-02-01")]
+    assert tx["category"].tolist() == ["Vins"]
+
+
+@pytest.fixture
+def without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read CSV files as where pyarrow is missing (Pyodide): pandas' C engine only."""
+    real = pd.read_csv
+
+    def read_csv(*args, **kwargs):
+        if kwargs.get("engine") == "pyarrow":
+            raise ImportError("pyarrow engine disabled for this test")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("xlsegment.sources.pd.read_csv", read_csv)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_without_pyarrow(tmp_path: Path, encoding: str, without_pyarrow: None) -> None:
+    tx = read_transactions(_write(tmp_path / "ventes.csv", FRENCH, encoding))
+    assert tx["name"].tolist() == ["Hélène Lefèvre", "François Guérin", "Hélène Lefèvre"]
+    assert tx["amount"].tolist() == [1234.5, 12.0, -5.5]
+    assert tx.attrs["mapping"]["customer_id"] == "N° client"
+
+
+def test_spaces_after_separators_without_pyarrow(tmp_path: Path, without_pyarrow: None) -> None:
+    # regression: the C engine stripped the header's spaces too, so the columns to read were not found
+    text = "client; date; montant; catégorie\nA; 01/02/2024; 1,5; Vins\n"
+    tx = read_transactions(_write(tmp_path / "l.csv", text))
+    assert tx["amount"].tolist() == [1.5]
+    assert tx.attrs["mapping"]["date"] == " date"
