@@ -75,6 +75,7 @@ def test_build_french_sheet_names_and_time_unit(tmp_path):
     assert wb.sheetnames == ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"]
     params = {r[0]: r[1] for r in wb["Paramètres"].iter_rows(values_only=True) if r[0]}
     assert params["Unité de temps"] == "W (semaines)"
+    assert "Récence (semaines)" in [c.value for c in wb["Clients"][1]]
 
 
 def test_existing_output_refused_without_force(tmp_path, capsys):

@@ -132,6 +132,7 @@ def test_customers_view_labels_order_and_every_column():
     assert len(set(map(str.lower, t.frame.columns))) == len(t.frame.columns)
     assert t.kinds[t.keys.index("last_purchase")] == "date"
     assert t.kinds[t.keys.index("lapsed_12m")] == "flag"
+    assert t.header("recency") == "Récence (jours)"  # durations name the time unit
 
 
 def test_customers_view_does_not_modify_input():

@@ -109,6 +109,9 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 _KIND_OF = dict(CUSTOMER_COLUMNS)
 
+# durations expressed in the summary's time unit: their header names the unit ("Recency (days)")
+DURATION_COLUMNS = ("recency", "T", "t_x", "mean_gap", "relationship_length")
+
 CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address", "city", "postcode")
 
 SHEETS = ("summary", "customers", "actions", "model", "settings")
@@ -174,6 +177,11 @@ def _classification_rows() -> tuple[tuple[str, str, str, str], ...]:
     path = resources.files("xlsegment") / "rules" / "classifications.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple((r["classification"], r["code"], r["en"], r["fr"]) for r in csv.DictReader(handle))
+
+
+def classification_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(classification, code, en, fr) rows of rules/classifications.csv, in file order."""
+    return _classification_rows()
 
 
 def class_label(classification: str, code: str, lang: str = "en") -> str:
@@ -310,7 +318,14 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
             continue
         columns.append((col, _kind_of_series(col, df[col]), df[col]))
         used.add(col)
-    return _table("customers", label("sheet.customers", lang), columns, lang)
+    table = _table("customers", label("sheet.customers", lang), columns, lang)
+    unit = label(f"unit.{time_unit_of(analysis)}", lang)
+    renamed = [
+        f"{header} ({unit})" if key in DURATION_COLUMNS else header
+        for key, header in zip(table.keys, table.frame.columns, strict=True)
+    ]
+    table.frame.columns = _unique_headers(renamed)
+    return table
 
 
 def segment_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable:
