@@ -185,3 +185,29 @@ def test_summary_renders_with_its_charts(tmp_path, profile):
     assert blue_with - blue_without > 1500, (
         f"{blue_with} chart-blue pixels with charts, {blue_without} without: charts missing from the Summary"
     )
+
+
+def test_totals_follow_an_edited_and_an_added_customer(tmp_path, profile):
+    """What a user does: change a customer's revenue and add a customer below the table; the live
+    figures follow when the workbook recalculates."""
+    a = make_analysis(25, seed=4)
+    report = build_report(a, "en")
+    path = write_workbook(report, tmp_path / "edit.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Customers"]
+    headers = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    ws.cell(2, col["Revenue"]).value = ws.cell(2, col["Revenue"]).value + 1000.0
+    new = ws.max_row + 1
+    ws.cell(new, col["Customer"]).value = "NEW1"
+    ws.cell(new, col["Revenue"]).value = 500.0
+    ws.cell(new, col["Orders"]).value = 1
+    ws.cell(new, col["RFM segment"]).value = "Champions"
+    wb.save(path)
+    summary = recalculated(profile, path)["Summary"]
+    figures = {r[0]: r[1] for r in summary.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
+    assert figures["Customers"] == 26
+    assert figures["Revenue"] == pytest.approx(a.customers["revenue"].sum() + 1500.0)
+    champions = int((a.customers["rfm_segment"] == "champions").sum())
+    row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Champions")
+    assert row[1] == champions + 1

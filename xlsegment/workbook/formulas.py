@@ -49,13 +49,19 @@ def check_functions(formula: str) -> str:
     return formula
 
 
-class CustomerRanges:
-    """Ranges of the Customers sheet's columns, by canonical key."""
+SPARE_ROWS = 1_000
 
-    def __init__(self, sheet: str, keys: list[str], n_rows: int) -> None:
+
+class CustomerRanges:
+    """Ranges of the Customers sheet's columns, by canonical key.
+
+    They run SPARE_ROWS past the last customer, so customers a user adds at the bottom of the table are
+    counted too (every function used ignores empty cells)."""
+
+    def __init__(self, sheet: str, keys: list[str], n_rows: int, spare: int = SPARE_ROWS) -> None:
         self.sheet = sheet
         self.index = {k: i + 1 for i, k in enumerate(keys)}
-        self.first, self.last = 2, n_rows + 1
+        self.first, self.last = 2, n_rows + 1 + spare
 
     def has(self, key: str) -> bool:
         return key in self.index
