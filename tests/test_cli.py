@@ -248,3 +248,17 @@ def test_excel_ledger_sheet_and_template(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "Customers", "Actions", "Model", "Settings", "Logo"]
     assert wb["Customers"].max_row > 30
+
+
+def test_permission_error_is_one_line_with_a_hint(tmp_path, capsys, monkeypatch):
+    ledger = _ledger(tmp_path)
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "o.xlsx"))
+
+    monkeypatch.setattr("os.replace", locked)
+    assert cli.main(["build", str(ledger), "-o", str(tmp_path / "o.xlsx"), *MAPPING, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "Permission denied" in err and "open in Excel" in err and err.count("\n") == 1
+    assert not (tmp_path / "o.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []

@@ -291,6 +291,8 @@ def _one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)) and exc.filename:
         text = f"{exc.strerror}: {exc.filename}"
+        if isinstance(exc, PermissionError):
+            text += " (is the file open in Excel, or the folder read-only?)"
     return " ".join(text.split())
 
 
