@@ -393,3 +393,25 @@ def test_top20_formula_uses_the_label_the_customers_sheet_shows(tmp_path):
     wb = openpyxl.load_workbook(write_workbook(report, tmp_path / "t.xlsx"))
     formulas = [c.value for row in wb.worksheets[0].iter_rows() for c in row if c.data_type == "f"]
     assert any('"Best fifth"' in f for f in formulas)
+
+
+def test_template_with_a_clashing_table_or_bad_name_is_refused(tmp_path):
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.table import Table
+
+    report = build_report(make_analysis(8), "en")
+    clash = openpyxl.Workbook()
+    ws = clash.active
+    ws.title = "Extra"
+    ws.append(["a", "b"])
+    ws.append([1, 2])
+    ws.add_table(Table(displayName="tblCustomers", ref="A1:B2"))
+    clash.save(tmp_path / "clash.xlsx")
+    with pytest.raises(WorkbookError, match="tblCustomers"):
+        write_workbook(report, tmp_path / "o.xlsx", template=tmp_path / "clash.xlsx")
+    bad = openpyxl.Workbook()
+    bad.defined_names["AB12"] = DefinedName("AB12", attr_text="Sheet!$A$1")
+    bad.save(tmp_path / "bad_name.xlsx")
+    with pytest.raises(WorkbookError, match="looks like a cell reference"):
+        write_workbook(report, tmp_path / "o.xlsx", template=tmp_path / "bad_name.xlsx")
+    assert not (tmp_path / "o.xlsx").exists()

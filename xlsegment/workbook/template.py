@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import NamedStyle
 from openpyxl.utils.indexed_list import IndexedList
 
-from xlsegment.workbook.safety import WorkbookError
+from xlsegment.workbook.safety import WorkbookError, check_defined_name
 
 
 def load_template(path: str | os.PathLike) -> Workbook:
@@ -72,6 +72,7 @@ def copy_sheets(template: Workbook, wb: Workbook, skip: set[str]) -> list[str]:
         _copy_sheet(src, wb.create_sheet(src.title))
         kept.append(src.title)
     for name, defined in template.defined_names.items():
+        check_defined_name(name)
         wb.defined_names[name] = copy(defined)
     return kept
 
@@ -112,6 +113,11 @@ def _copy_sheet(src: Any, ws: Any) -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "In write-only mode you must add table columns manually")
         for table in src.tables.values():
+            check_defined_name(table.displayName)
+            if ws.parent._duplicate_name(table.displayName):
+                raise WorkbookError(
+                    f"template sheet {src.title!r}: table name {table.displayName!r} is already used in the workbook"
+                )
             ws.add_table(table)
     for chart in src._charts:
         ws.add_chart(chart)
