@@ -29,6 +29,7 @@ LEDGER_SHEET_NAMES = (
     "commandes",
 )
 SEPARATORS = (";", ",", "\t", "|")
+_PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
 @dataclass
@@ -99,10 +100,12 @@ def _read_csv(path: Path, encoding: str, options: dict, headers: list[str]) -> p
     """pandas.read_csv with pyarrow's multi-threaded reader when pandas has it (about 8x faster on 1M lines),
     else, or when pyarrow refuses the file, with the C engine, which then reports any problem itself."""
     fast = {key: value for key, value in options.items() if key != "skipinitialspace"}  # our parsers strip
-    try:
-        return pd.read_csv(path, encoding=encoding, engine="pyarrow", **fast)
-    except Exception:  # no pyarrow (Pyodide), bad UTF-8, newlines inside quotes, ragged rows...
-        pass
+    # pandas 2.2's pyarrow engine reads "00042" as 42.0 and empty cells as "None" even with dtype=str
+    if _PANDAS_MAJOR >= 3:
+        try:
+            return pd.read_csv(path, encoding=encoding, engine="pyarrow", **fast)
+        except Exception:  # no pyarrow (Pyodide), bad UTF-8, newlines inside quotes, ragged rows...
+            pass
     usecols = options.get("usecols")
     if usecols is None:
         return pd.read_csv(path, encoding=encoding, **options)
