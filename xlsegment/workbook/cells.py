@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from xlsegment.workbook.safety import MAX_STRING, WorkbookError
@@ -98,19 +99,15 @@ class CellFactory:
         return c
 
     def row_writer(
-        self, formats: Sequence[str], kinds: Sequence[str], first_row: int, first_col: int = 1
+        self,
+        formats: Sequence[str],
+        kinds: Sequence[str],
+        first_row: int,
+        first_col: int = 1,
+        centered: Sequence[bool] | None = None,
     ) -> Callable[[int, Sequence[Any]], list]:
         """A function (row index, values) -> cells for `ws.append`, one prototype cell per column."""
-        protos = []
-        quoted = []
-        for fmt in formats:
-            p = WriteOnlyCell(self.ws)
-            p.number_format = fmt
-            q = WriteOnlyCell(self.ws)
-            q.number_format = fmt
-            q.quotePrefix = True
-            protos.append(p)
-            quoted.append(q)
+        protos, quoted = prototypes(self.ws, formats, centered)
         sheet = self.ws.title
         lead = [None] * (first_col - 1)
 
@@ -137,6 +134,27 @@ class CellFactory:
             return out
 
         return write
+
+
+CENTER = Alignment(horizontal="center")
+
+
+def prototypes(
+    ws: Any, formats: Sequence[str], centered: Sequence[bool] | None = None
+) -> tuple[list[WriteOnlyCell], list[WriteOnlyCell]]:
+    """Per column, a styled cell for plain values and one with the quote prefix (text that looks like a
+    formula); `centered` columns (scores, codes) are centred so neighbouring numbers and codes read apart."""
+    plain, quoted = [], []
+    for j, fmt in enumerate(formats):
+        for quote, out in ((False, plain), (True, quoted)):
+            c = WriteOnlyCell(ws)
+            c.number_format = fmt
+            if quote:
+                c.quotePrefix = True
+            if centered is not None and centered[j]:
+                c.alignment = CENTER
+            out.append(c)
+    return plain, quoted
 
 
 def set_value(c, value: Any, where: str = "") -> None:

@@ -17,11 +17,10 @@ from datetime import date, datetime
 from typing import Any
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from xlsegment.workbook.cells import FORMULA_START, column_values
+from xlsegment.workbook.cells import FORMULA_START, column_values, prototypes
 from xlsegment.workbook.safety import MAX_STRING, WorkbookError
 
 CHUNK_ROWS = 2_000
@@ -42,26 +41,25 @@ def _escape(text: str) -> str:
     return text
 
 
-def style_ids(ws: Any, formats: Sequence[str]) -> tuple[list[int], list[int]]:
+def style_ids(
+    ws: Any, formats: Sequence[str], centered: Sequence[bool] | None = None
+) -> tuple[list[int], list[int]]:
     """Cell style index per column, plain and with a quote prefix (registered in the workbook's styles)."""
-    plain, quoted = [], []
-    for fmt in formats:
-        p = WriteOnlyCell(ws)
-        p.number_format = fmt
-        q = WriteOnlyCell(ws)
-        q.number_format = fmt
-        q.quotePrefix = True
-        plain.append(p.style_id)
-        quoted.append(q.style_id)
-    return plain, quoted
+    plain, quoted = prototypes(ws, formats, centered)
+    return [c.style_id for c in plain], [c.style_id for c in quoted]
 
 
 def render_rows(
-    ws: Any, frame: Any, kinds: Sequence[str], formats: Sequence[str], first_row: int
+    ws: Any,
+    frame: Any,
+    kinds: Sequence[str],
+    formats: Sequence[str],
+    first_row: int,
+    centered: Sequence[bool] | None = None,
 ) -> Iterator[str]:
     """<row> elements of a table's rows, CHUNK_ROWS at a time (values converted chunk by chunk, so memory
     stays flat in the number of rows); the values are `cells.column_values` of each column, None = empty."""
-    plain, quoted = style_ids(ws, formats)
+    plain, quoted = style_ids(ws, formats, centered)
     letters = [get_column_letter(j + 1) for j in range(len(kinds))]
     epoch = ws.parent.epoch
     sheet = ws.title

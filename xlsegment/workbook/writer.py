@@ -118,9 +118,10 @@ class _Sheet:
         `last_block`: nothing follows on this sheet, so the rows may be streamed as XML (fastrows)."""
         header_row = self.header(table_headers(table))
         formats = [self.formats[k] for k in table.kinds]
+        centered = [k.endswith(("_score", "_code")) for k in table.keys]
         n = len(table.frame)
         if last_block and self.fast and n:
-            rows = fastrows.render_rows(self.ws, table.frame, table.kinds, formats, header_row + 1)
+            rows = fastrows.render_rows(self.ws, table.frame, table.kinds, formats, header_row + 1, centered)
             if progress:
                 rows = _counted(rows, fastrows.CHUNK_ROWS, n, lambda done: progress(stage, done, n))
             fastrows.stream(self.ws, rows, header_row + 1)
@@ -128,7 +129,7 @@ class _Sheet:
             self.closed = True
             return header_row, self.row
         columns = [cellmod.column_values(table.frame.iloc[:, j], kind) for j, kind in enumerate(table.kinds)]
-        write = self.factory.row_writer(formats, table.kinds, header_row + 1)
+        write = self.factory.row_writer(formats, table.kinds, header_row + 1, centered=centered)
         for i, values in enumerate(zip(*columns, strict=True)):
             self.ws.append(write(i, values))
             if progress and i % PROGRESS_EVERY == 0:
@@ -184,7 +185,7 @@ def _text_widths(table: ReportTable, sample: int = 500) -> list[float]:
     out = []
     for j, kind in enumerate(table.kinds):
         header = str(table.frame.columns[j])
-        width = max(WIDTHS.get(kind, 12), min(len(header) + 2, 28))
+        width = max(WIDTHS.get(kind, 12), min(len(header) * 1.15 + 3, 30))
         if kind == "text":
             values = table.frame.iloc[:sample, j].dropna().astype(str)
             if len(values):
