@@ -59,3 +59,19 @@ def test_cdnow_master_keeps_leading_zeros(cdnow_master: Path) -> None:
     s = summarize(tx, as_of="1997-09-30", time_unit="W")
     assert len(s) == 23570
     assert s.index[0] == "00001"
+
+
+def test_online_retail_published_counts(online_retail: Path) -> None:
+    # UCI Online Retail: 541,909 lines, 135,080 without CustomerID, 4,372 customers; invoices 'C...' cancel
+    tx = read_transactions(online_retail)
+    quality = tx.attrs["quality"]
+    assert quality.rows_read == 541_909
+    assert quality.excluded == {"no_customer": 135_080}
+    assert tx["customer_id"].nunique() == 4372
+    assert tx.attrs["mapping"]["order_id"] == "InvoiceNo"
+    cancelled = tx["order_id"].str.startswith("C")
+    assert (tx.loc[cancelled, "amount"] <= 0).all() and tx.loc[cancelled, "returned"].all()
+    s = summarize(tx)
+    # customers whose every invoice is a cancellation have no purchase occasion
+    assert len(s) + len(s.attrs["quality"].customers_only_returns) == 4372
+    assert s["revenue"].sum() == pytest.approx(tx.loc[tx["customer_id"].isin(s.index), "amount"].sum())
