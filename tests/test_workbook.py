@@ -415,3 +415,20 @@ def test_template_with_a_clashing_table_or_bad_name_is_refused(tmp_path):
     with pytest.raises(WorkbookError, match="looks like a cell reference"):
         write_workbook(report, tmp_path / "o.xlsx", template=tmp_path / "bad_name.xlsx")
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_infinite_and_missing_numbers_give_empty_cells():
+    import numpy as np
+    import pandas as pd
+
+    from xlsegment.workbook.cells import column_values
+
+    assert column_values(pd.Series([1.5, np.inf, np.nan, -np.inf]), "money") == [1.5, None, None, None]
+    assert column_values(pd.Series([1, "x", float("inf"), None], dtype=object), "general") == [
+        1,
+        "x",
+        None,
+        None,
+    ]
+    assert column_values(pd.Series([True, None], dtype=object), "flag") == [True, None]
+    assert column_values(pd.Series(["2024-01-02", None]), "date")[0].year == 2024

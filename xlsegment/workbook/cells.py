@@ -7,6 +7,7 @@ Characters XML cannot hold are removed; text over 32,767 characters is refused w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -67,7 +68,8 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
         elif isinstance(v, (bool, np.bool_)):
             out.append(bool(v))
         elif isinstance(v, (int, float, np.integer, np.floating)):
-            out.append(v.item() if isinstance(v, np.generic) else v)
+            v = v.item() if isinstance(v, np.generic) else v
+            out.append(v if not isinstance(v, float) or math.isfinite(v) else None)  # no inf in a cell
         elif isinstance(v, (datetime, pd.Timestamp)):
             out.append(
                 pd.Timestamp(v).tz_localize(None).to_pydatetime()
