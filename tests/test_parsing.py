@@ -161,4 +161,4 @@ def test_customer_ids_written_as_float_text() -> None:
 def test_integer_customer_ids() -> None:
     keys, _ = parse_customer_ids(pd.Series([1, 20]))
     assert keys.tolist() == ["1", "20"]
-    assert keys.dtype == object
+    assert pd.api.types.is_string_dtype(keys.dtype)

@@ -308,8 +308,7 @@ def read_transactions(
     else:
         index = pd.Index(np.flatnonzero(keep) + raw.first_row, name="row")
     data = {
-        # an explicit object Series: pandas 3 would otherwise infer its string dtype (a round trip per 1M keys)
-        "customer_id": pd.Series(np.asarray(customer)[keep], dtype=object),
+        "customer_id": customer[keep].reset_index(drop=True),
         "date": date.values.to_numpy()[keep],
         "amount": amount[keep],
     }
@@ -322,6 +321,7 @@ def read_transactions(
     frame.attrs["quality"] = quality
     frame.attrs["mapping"] = dict(columns)
     frame.attrs["source"] = raw.file
+    frame.attrs["language"] = "fr" if french else "en"
     return frame
 
 

@@ -51,6 +51,23 @@ def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[
     return codes, np.arange(len(uniques))
 
 
+def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the keys in sorted order of the distinct keys, and those keys as text.
+
+    Pandas' string dtype sorts in C; Python objects are factorized unsorted and only the distinct keys sorted,
+    which avoids pandas' slow object sort of every key.
+    """
+    if keys.dtype != object:
+        codes, uniques = pd.factorize(keys, sort=True)
+        return codes, np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(keys.to_numpy(dtype=object), sort=False)
+    text = np.asarray([str(u) for u in uniques])
+    order = np.argsort(text, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], np.asarray(text[order], dtype=object)
+
+
 def _group_first_text(values: pd.Series, cust: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
     """Per customer, the last non-missing value in date order (contact details: the latest wins)."""
     out = np.full(n, None, dtype=object)
@@ -95,7 +112,7 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
         raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
 
     day = dates[in_window].astype("datetime64[D]").astype(np.int64)
-    cust, customers = pd.factorize(lines["customer_id"].to_numpy(dtype=object), sort=True)
+    cust, customers = factorize_sorted(lines["customer_id"])
     n_cust = len(customers)
     amount = lines["amount"].to_numpy(dtype="float64")
     returned = lines["returned"].to_numpy(dtype=bool) if "returned" in lines else amount < 0
