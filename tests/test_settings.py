@@ -12,7 +12,7 @@ from xlsegment.settings import Settings
 
 def test_defaults_follow_the_functions():
     s = Settings()
-    assert (s.as_of, s.time_unit, s.lang, s.segment_by) == (None, "D", "en", "rfm_segment")
+    assert (s.as_of, s.time_unit, s.lang, s.segment_by) == (None, "D", "auto", "rfm_segment")
     assert s.segments == {} and s.clv == {} and s.lapse == {} and s.actions == {}
 
 

@@ -57,6 +57,9 @@ _EXPORTS: dict[str, str] = {
     "analyze": "xlsegment.pipeline",
     "Analysis": "xlsegment.pipeline",
     "Settings": "xlsegment.settings",
+    # reports
+    "build_report": "xlsegment.report",
+    "write_workbook": "xlsegment.workbook",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -114,14 +114,20 @@ def _parser() -> argparse.ArgumentParser:
         epilog=BUILD_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("ledger", help="the sales ledger (never modified)")
+    build.add_argument("ledger", nargs="?", help="the sales ledger (never modified)")
+    build.add_argument(
+        "--sample", action="store_true", help="use the bundled sample ledger instead of LEDGER"
+    )
     build.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
     build.add_argument("--as-of", help="analysis date, e.g. 2024-12-31 (default: the ledger's last date)")
     build.add_argument(
         "--time-unit", choices=["D", "W", "M"], type=str.upper, help="unit of durations: days, weeks, months"
     )
     build.add_argument(
-        "--lang", choices=["fr", "en"], type=str.lower, help="language of the workbook (sheet names included)"
+        "--lang",
+        choices=["fr", "en", "auto"],
+        type=str.lower,
+        help="language of the workbook, sheet names included (default: the ledger's language)",
     )
     build.add_argument("--config", help="settings file (JSON or TOML)")
     build.add_argument("--sheet", help="sheet of an Excel ledger")
@@ -192,11 +198,19 @@ def _check_paths(ledger: Path, output: Path, force: bool) -> None:
 
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.ledger import sample_ledger_path
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report
     from xlsegment.workbook import write_workbook
 
-    ledger, output = Path(args.ledger), Path(args.output)
+    if args.sample == bool(args.ledger):
+        raise CliError(
+            "give either a LEDGER file or --sample, not both"
+            if args.sample
+            else "give a LEDGER file (or --sample)"
+        )
+    ledger = sample_ledger_path() if args.sample else Path(args.ledger)
+    output = Path(args.output)
     _check_paths(ledger, output, args.force)
     if args.template and not Path(args.template).is_file():
         raise CliError(f"template {args.template!r} not found")
@@ -206,7 +220,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
-        report = build_report(analysis, settings.lang)
+        report = build_report(analysis, analysis.settings.lang)
         write_workbook(
             report, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )

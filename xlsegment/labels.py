@@ -10,8 +10,12 @@ LANGUAGES = ("en", "fr")
 
 
 def check_lang(lang: str) -> str:
-    """Return `lang` normalised ('fr', 'en'), or raise ValueError naming the choices."""
-    norm = (lang or "en").strip().lower()[:2]
+    """Return `lang` normalised ('fr', 'en'), or raise ValueError naming the choices.
+
+    'auto' (the ledger's language, not known yet, e.g. before a ledger is read) reads as English.
+    """
+    norm = (lang or "en").strip().lower()
+    norm = "en" if norm == "auto" else norm[:2]
     if norm not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not supported; use one of {', '.join(LANGUAGES)}")
     return norm

@@ -7,6 +7,7 @@ other results stay usable.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +133,8 @@ def analyze(
     else:
         columns = {**settings.columns, **{k: v for k, v in mapping.items() if v is not None}}
         transactions = read_transactions(source, **settings.reader, **columns)
+    if settings.lang == "auto":
+        settings = dataclasses.replace(settings, lang=transactions.attrs.get("language", "en"))
     step("summary")
     summary = summarize(transactions, as_of=settings.as_of, time_unit=settings.time_unit)
     quality = summary.attrs["quality"]

@@ -28,7 +28,7 @@ class Settings:
     """Parameters of `analyze`.
 
     as_of: analysis date (None = the ledger's last date); time_unit: D, W or M for the summary's durations;
-    lang: 'fr' or 'en'; segment_by: the classification the action plan and segment table follow;
+    lang: 'fr', 'en' or 'auto' (the ledger's language: French headers, `;` or cp1252 mean French); segment_by: the classification the action plan and segment table follow;
     segments / clv / lapse / actions: keyword parameters of each area (see their functions);
     columns: column mapping (canonical keyword -> header); reader: read_transactions options
     (sheet, table, sep, encoding, decimal, dayfirst, errors); backtest: {"split_date", "horizon", "unit"}
@@ -37,7 +37,7 @@ class Settings:
 
     as_of: str | None = None
     time_unit: str = "D"
-    lang: str = "en"
+    lang: str = "auto"
     segment_by: str = "rfm_segment"
     segments: dict[str, Any] = field(default_factory=dict)
     clv: dict[str, Any] = field(default_factory=dict)
@@ -48,7 +48,10 @@ class Settings:
     backtest: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.lang = check_lang(self.lang)
+        if str(self.lang).strip().lower() != "auto":
+            self.lang = check_lang(self.lang)
+        else:
+            self.lang = "auto"
         unit = str(self.time_unit or "D").strip().upper()[:1]
         if unit not in TIME_UNITS:
             raise ConfigError(f"time_unit must be one of {', '.join(TIME_UNITS)} (got {self.time_unit!r})")

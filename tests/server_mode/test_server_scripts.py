@@ -10,16 +10,24 @@ import pytest
 from _officejs import book_json
 
 SAMPLE = Path(__file__).resolve().parents[2] / "xlsegment" / "data" / "sample_ledger.csv"
+ENGLISH_HEADERS = [
+    "Order", "Date", "Customer", "Title", "First name", "Last name", "Email", "Phone", "Birthday", "Category",
+    "Quantity", "Unit price", "Amount", "Discount", "Margin", "Returned", "Payment delay", "Service contacts",
+]  # fmt: skip
 WRITES = {"setValues", "sheetClear", "sheetDelete", "setSheetName", "setNumberFormat", "setFontProperty",
           "rangeClear", "addTable", "setAutofit"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def ledger_rows() -> list[list[str]]:
-    """1,200 lines spread over the three years of the bundled French sample ledger, as text cells."""
+    """1,200 lines spread over the three years of the bundled sample ledger, as text cells, under English
+    headers (the language is then English: `lang = auto` follows the ledger's headers)."""
+    return [ENGLISH_HEADERS, *_french_rows()[1::14][:1200]]
+
+
+def _french_rows() -> list[list[str]]:
     with SAMPLE.open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle, delimiter=";"))
-    return [rows[0], *rows[1::14][:1200]]
+        return list(csv.reader(handle, delimiter=";"))
 
 
 def _customers(rows: list[list[str]]) -> set[str]:
@@ -132,7 +140,7 @@ def test_settings_sheet_then_refresh_follows_the_edited_values(run_script, ledge
     _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
     rows = _values(actions, 1)
     table = {r[0]: r[1] for r in rows if r and r[0]}
-    assert table["segments.rfm_bins"] == 5 and table["lang"] == "en"
+    assert table["segments.rfm_bins"] == 5 and table["lang"] == "auto"
     assert table["lapse.lapsed_months"] == 6 and table["lapse.lost_months"] == 12
     # the user edits the sheet: French, 3 scores; Refresh writes French sheets with scores 1..3
     edited = [r[:] for r in rows]
@@ -266,3 +274,12 @@ def test_rule_table_from_a_sheet_of_the_workbook(run_script, ledger_rows):
     assert {r[seg_col] for r in customers[1:]} == {"Recent", "Older"}
     assert all((r[seg_col] == "Recent") == (r[r_col] >= 4) for r in customers[1:])
     assert not _sheet_actions(actions, 5)  # the user's rule sheet is read, never written
+
+
+def test_french_headers_give_french_sheets(run_script):
+    """`lang = auto`: a ledger with French headers gets French sheets, with no setting to change."""
+    rows = _french_rows()
+    data = book_json([{"name": "Ventes", "values": [rows[0], *rows[1::14][:600]]}])
+    _, actions = run_script("segment", data)
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert added == ["Synthèse", "Clients", "Actions"]
