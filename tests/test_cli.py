@@ -262,3 +262,31 @@ def test_permission_error_is_one_line_with_a_hint(tmp_path, capsys, monkeypatch)
     assert "Permission denied" in err and "open in Excel" in err and err.count("\n") == 1
     assert not (tmp_path / "o.xlsx").exists()
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_build_sample_speaks_the_ledgers_language(tmp_path, capsys):
+    """`--sample` uses the bundled French ledger; with no --lang the workbook follows the ledger: French."""
+    out = tmp_path / "demo.xlsx"
+    assert cli.main(["build", "--sample", "-o", str(out), "--quiet"]) == 0
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"]
+    wb.close()
+    english = tmp_path / "demo_en.xlsx"
+    assert cli.main(["build", "--sample", "-o", str(english), "--lang", "en", "--quiet"]) == 0
+    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "Summary"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["build", "-o", "x.xlsx"], "give a LEDGER file (or --sample)"),
+        (
+            ["build", "ledger.csv", "--sample", "-o", "x.xlsx"],
+            "give either a LEDGER file or --sample, not both",
+        ),
+    ],
+)
+def test_build_needs_exactly_one_ledger(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(args) == 2
+    assert message in capsys.readouterr().err
