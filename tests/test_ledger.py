@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.table import Table
 
 from xlsegment.ledger import read_transactions
+from xlsegment.summary import summarize
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -510,3 +511,12 @@ def test_spaces_after_separators_without_pyarrow(tmp_path: Path, without_pyarrow
     tx = read_transactions(_write(tmp_path / "l.csv", text))
     assert tx["amount"].tolist() == [1.5]
     assert tx.attrs["mapping"]["date"] == " date"
+
+
+def test_lines_are_orders_counts_same_day_lines_as_separate_purchases() -> None:
+    df = pd.DataFrame({"client": ["a", "a", "b"], "date": ["2025-01-02"] * 3, "montant": [10.0, 5.0, 7.0]})
+    merged = summarize(read_transactions(df))
+    separate = summarize(read_transactions(df, lines_are_orders=True))
+    assert merged.loc["a", "orders"] == 1 and separate.loc["a", "orders"] == 2
+    assert separate.loc["a", "revenue"] == merged.loc["a", "revenue"] == 15.0
+    assert separate.loc["a", "basket"] == 7.5

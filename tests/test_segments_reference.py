@@ -84,3 +84,12 @@ def test_r_champions_through_read_transactions_and_summarize(rfm_orders):
     assert champions(seg) == (158, 1234, 120178.0)
     rules = seg.attrs["segment_rules"]
     assert rules["rfm_segment"]["overlaps"] > 0  # R's table overlaps; the first rule wins, as in R
+
+
+def test_r_champions_exactly_through_the_public_api(rfm_orders):
+    """R counts each line of its orders file as an order: `lines_are_orders=True` says the same to us."""
+    transactions = read_transactions(rfm_orders, lines_are_orders=True)
+    summary = summarize(transactions, as_of="2006-12-31")
+    assert summary["orders"].sum() == 4906
+    seg = segment(summary, rfm_method="r_rfm", rfm_table="r_rfm_example")
+    assert champions(seg) == (158, 1234, 120178.0)

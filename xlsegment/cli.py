@@ -131,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--config", help="settings file (JSON or TOML)")
     build.add_argument("--sheet", help="sheet of an Excel ledger")
+    build.add_argument(
+        "--lines-are-orders",
+        action="store_true",
+        help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
+    )
     build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
     build.add_argument("--force", action="store_true", help="replace the output if it exists")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
@@ -177,8 +182,13 @@ def _settings(args: argparse.Namespace):
         changes["time_unit"] = args.time_unit
     if args.lang:
         changes["lang"] = args.lang
+    reader = dict(settings.reader)
     if args.sheet:
-        changes["reader"] = {**settings.reader, "sheet": args.sheet}
+        reader["sheet"] = args.sheet
+    if args.lines_are_orders:
+        reader["lines_are_orders"] = True
+    if reader != settings.reader:
+        changes["reader"] = reader
     return dataclasses.replace(settings, **changes) if changes else settings
 
 

@@ -34,7 +34,6 @@ _FRENCH_HINTS = frozenset(
         "remise",
     )
 )
-_READER_OPTIONS = ("sheet", "table", "sep", "encoding", "decimal", "dayfirst", "errors")
 
 
 def _explicit_mapping(mapping: dict[str, str | None]) -> dict[str, str]:
@@ -208,6 +207,7 @@ def read_transactions(
     decimal: str | None = None,
     dayfirst: bool | None = None,
     errors: str = "raise",
+    lines_are_orders: bool = False,
     **mapping: str | None,
 ) -> pd.DataFrame:
     """Read a ledger into canonical transactions (see docs/architecture.md for the columns).
@@ -216,6 +216,8 @@ def read_transactions(
     `amount="Montant TTC"`...); other columns are recognised from common French and English headers.
     The frame's index is the source row (sheet/file row number, or the input DataFrame's index);
     `attrs["quality"]` is the data-quality report and `attrs["mapping"]` what each column was read from.
+    `lines_are_orders=True` says each line is a whole order (an order-level export without order numbers):
+    two lines of a customer on the same day are then two purchases, not one.
     """
     if errors not in ("raise", "exclude"):
         raise ValueError("errors must be 'raise' or 'exclude'")
@@ -259,6 +261,10 @@ def read_transactions(
 
     if "order_id" in columns:
         out["order_id"], _ = parse_customer_ids(reader.cells("order_id"))
+    elif lines_are_orders:
+        rows = np.arange(len(raw.frame)) if raw.index_labels else np.arange(len(raw.frame)) + raw.first_row
+        out["order_id"] = pd.Series(rows.astype(str), dtype=object)
+        reader.quality.note("each line is an order (lines_are_orders)")
     if "category" in columns:
         out["category"] = reader.text("category")
     margin = _margin(reader, amount)
