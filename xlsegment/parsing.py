@@ -259,15 +259,21 @@ def _clean_text_keys(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Keys already in pandas' string dtype: stripped and checked with vectorised string kernels."""
     text = series.str.strip()
     empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    return _drop_float_suffix(text, empty).where(~empty).astype(TEXT_DTYPE), empty
+
+
+def _drop_float_suffix(text: pd.Series, empty: np.ndarray) -> pd.Series:
+    """`17850.0` -> `17850` when every present key looks like that (a number column exported as floats)."""
     present = text[~empty]
     float_text = r"-?\d+\.0"
+    # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every key
     if (
         len(present)
         and present.head(100).str.fullmatch(float_text).all()
         and present.str.fullmatch(float_text).all()
     ):
-        text = text.str.slice(0, -2)
-    return text.where(~empty).astype(TEXT_DTYPE), empty
+        return text.str.slice(0, -2)
+    return text
 
 
 def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -292,15 +298,7 @@ def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
     empty = (text == "").to_numpy(dtype=bool)
-    present = text[~empty]
-    float_text = r"-?\d+\.0"
-    # look at a few keys first: most ledgers' keys fail at once, sparing a regex over every key
-    if (
-        len(present)
-        and present.head(100).str.fullmatch(float_text).all()
-        and present.str.fullmatch(float_text).all()
-    ):
-        text = text.str.slice(0, -2)
+    text = _drop_float_suffix(text, empty)
     values = np.array(text.to_numpy(dtype=object), dtype=object)
     values[empty] = np.nan
     # code -1 (a missing cell) picks the NaN appended at the end
