@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import xlsegment as xs
@@ -68,6 +68,7 @@ def test_expected_order_value_is_positive(x, m, p, q, gamma):
     st.floats(0, 0.5),
     st.floats(0, 1),
 )
+@example(basket=1.0, freq=1.0, life=1.34375, d1=0.0, dd=1e-09, margin=1.0)  # cancellation at tiny rates
 def test_simple_clv_non_negative_and_discount_lowers_it(basket, freq, life, d1, dd, margin):
     v1 = clv_formula(basket, freq, life, d1, margin, 12)
     v2 = clv_formula(basket, freq, life, d1 + dd, margin, 12)

@@ -39,9 +39,12 @@ def annuity_factor(lifetime, discount_rate=0.0, periods_per_year=12.0):
     )
     if (d <= -1).any():
         raise ValueError("discount_rate must be greater than -1 (a yearly rate such as 0.1)")
-    i = (1.0 + d) ** (1.0 / ppy) - 1.0
+    # per-period rate i = (1 + d) ** (1 / ppy) - 1 and factor (1 - (1 + i) ** -L) / i, written with log1p and
+    # expm1 so that a tiny rate neither cancels digits nor makes the factor exceed the undiscounted lifetime
+    log_growth = np.log1p(d) / ppy
+    i = np.expm1(log_growth)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(np.abs(i) > 1e-12, (1.0 - (1.0 + i) ** (-L)) / i, L)
+        factor = np.where(i != 0, -np.expm1(-L * log_growth) / i, L)
     return as_output(np.where(L > 0, factor, 0.0))
 
 
