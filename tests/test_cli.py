@@ -290,3 +290,17 @@ def test_build_needs_exactly_one_ledger(tmp_path, capsys, monkeypatch, args, mes
     monkeypatch.chdir(tmp_path)
     assert cli.main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_bad_cell_names_the_row_and_skip_bad_rows_counts_it(tmp_path, capsys):
+    ledger = tmp_path / "ventes.csv"
+    ledger.write_bytes("N° client;Date;Montant\nC1;25/12/2024;12,50\nC2;26/12/2024;abc\n".encode("cp1252"))
+    out = tmp_path / "out.xlsx"
+    assert cli.main(["build", str(ledger), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "ventes.csv, column 'Montant', row 3: 'abc' is not a number" in err and "--skip-bad-rows" in err
+    assert not out.exists()
+    assert cli.main(["build", str(ledger), "-o", str(out), "--skip-bad-rows", "--quiet"]) == 0
+    wb = openpyxl.load_workbook(out, read_only=True)
+    quality = [row for row in wb["Paramètres"].iter_rows(values_only=True) if row and row[0]]
+    assert ("Lignes exclues : montant illisible", "1 (lignes 3)") in quality

@@ -44,7 +44,7 @@ def test_exclude_counts_unreadable_amounts_instead(tmp_path: Path) -> None:
     assert quality.excluded == {"bad_amount": 3}
     assert quality.examples == {"bad_amount": [17, 230, 231]}
     assert (quality.rows_read, quality.rows_kept) == (300, 297)
-    assert dict(quality.rows("fr"))["Lignes exclues : montant illisible"] == "3 (rows 17, 230, 231)"
+    assert dict(quality.rows("fr"))["Lignes exclues : montant illisible"] == "3 (lignes 17, 230, 231)"
 
 
 def test_many_bad_cells_list_the_first_rows_and_how_many_more(tmp_path: Path) -> None:

@@ -132,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--config", help="settings file (JSON or TOML)")
     build.add_argument("--sheet", help="sheet of an Excel ledger")
     build.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="leave out rows with an unreadable date or amount (counted in the data-quality report) instead of stopping",
+    )
+    build.add_argument(
         "--lines-are-orders",
         action="store_true",
         help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
@@ -187,6 +192,8 @@ def _settings(args: argparse.Namespace):
         reader["sheet"] = args.sheet
     if args.lines_are_orders:
         reader["lines_are_orders"] = True
+    if args.skip_bad_rows:
+        reader["errors"] = "exclude"
     if reader != settings.reader:
         changes["reader"] = reader
     return dataclasses.replace(settings, **changes) if changes else settings

@@ -113,7 +113,7 @@ class _Reader:
             sheet=self.raw.sheet,
             column=self.columns[canonical],
             rows=self.raw.row_names(positions),
-            hint=f"{len(positions)} unreadable cell(s); fix them, or pass errors='exclude' to leave those rows out",
+            hint=f"{len(positions)} unreadable cell(s); fix them, or leave those rows out with errors='exclude' (CLI: --skip-bad-rows)",
         )
 
     def numbers(self, canonical: str) -> Parsed:

@@ -81,7 +81,8 @@ class DataQuality:
             en, fr_label = REASONS.get(reason, (reason, reason))
             prefix = "Lignes exclues : " if fr else "Rows excluded: "
             examples = self.examples.get(reason)
-            text = f"{count}" + (f" (rows {', '.join(map(str, examples))})" if examples else "")
+            where = "lignes" if fr else "rows"
+            text = f"{count}" + (f" ({where} {', '.join(map(str, examples))})" if examples else "")
             out.append((prefix + (fr_label if fr else en), text if examples else count))
         if self.customers_only_returns:
             out.append(
