@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlsegment.actions import mailing as mailing_module
 from xlsegment.actions import mailing_lists, plan_actions, salutations, write_csv
 from xlsegment.errors import LedgerError
 
@@ -138,13 +138,13 @@ def test_write_csv_failure_keeps_the_old_file(tmp_path, monkeypatch):
 
 def test_write_csv_goes_through_a_temporary_file_in_the_same_folder(tmp_path, monkeypatch):
     calls = []
-    real_replace = mailing_module.os.replace
+    real_replace = os.replace
 
     def spy(src, dst):
         calls.append((src, dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(mailing_module.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     target = tmp_path / "out.csv"
     write_csv(pd.DataFrame({"a": [1]}), target)
     assert len(calls) == 1

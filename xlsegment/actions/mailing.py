@@ -6,9 +6,7 @@ reach (no address, e-mail or phone) are listed apart with the reason, so the use
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ import pandas as pd
 from xlsegment.actions._text import as_text, fill_array, lookup
 from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
+from xlsegment.atomic import atomic_write
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
@@ -78,16 +77,12 @@ def _safe(code: str) -> str:
 def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
     """Write `frame` as UTF-8 CSV (with BOM, so Excel reads accents) via a temporary file and os.replace:
     a reader never sees a half-written file and a failure leaves the old file in place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
             frame.to_csv(handle, index=False, sep=sep, date_format="%Y-%m-%d")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return atomic_write(path, write)
 
 
 def _text_col(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from xlsegment.atomic import atomic_write
 from xlsegment.labels import label
 from xlsegment.report import Report, ReportTable, sheet_names
 from xlsegment.workbook import cells as cellmod
@@ -476,16 +476,7 @@ def _save_atomic(wb: Workbook, out: Path, force: bool, source: str | os.PathLike
     folder = out.resolve().parent
     if not folder.is_dir():
         raise WorkbookError(f"folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return out
+    return atomic_write(out, wb.save)
 
 
 def write_workbook(
