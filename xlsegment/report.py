@@ -117,6 +117,22 @@ CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address
 SHEETS = ("summary", "customers", "actions", "model", "settings")
 
 
+def number_formats(lang: str) -> dict[str, str]:
+    """Display kind -> Excel number format (dates day-first in French)."""
+    return {
+        "text": "@",
+        "int": "#,##0",
+        "number": "#,##0.00",
+        "ratio": "0.0000",
+        "money": "#,##0.00",
+        "percent": "0.0%",
+        "date": "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd",
+        "flag": "General",
+        "score": "0.0",
+        "general": "General",
+    }
+
+
 @dataclass
 class ReportTable:
     """One table of a report sheet: labelled frame, stable key and display kind per column.

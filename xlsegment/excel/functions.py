@@ -494,13 +494,13 @@ def seg_lapse(
 def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = "en") -> Any:
     """Next action for a segment, from the playbook (rules/playbook.csv)."""
     from xlsegment.actions.playbook import load_playbook, playbook_row_index
-    from xlsegment.report import _classification_rows
+    from xlsegment.report import classification_rows
 
     lang = _lang(lang)
     cls = to_text(classification, "rfm_segment") or "rfm_segment"
     rows = playbook_row_index(load_playbook(), cls)
     known = {}
-    for c, code, en, fr in _classification_rows():
+    for c, code, en, fr in classification_rows():
         if c == cls:
             for text in (code, en, fr):
                 known[str(text).strip().lower()] = code

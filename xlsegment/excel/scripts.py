@@ -26,6 +26,7 @@ from xlwings import script
 
 from xlsegment.excel.convert import ExcelInputError, frame_to_rows, is_blank, serial_to_timestamp
 from xlsegment.labels import label
+from xlsegment.report import number_formats
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
@@ -37,13 +38,8 @@ SHEET_LABELS = {
     "settings": "sheet.settings",
     "mailing": "excel.sheet.mailing",
 }
-NUMBER_FORMATS = {  # the headless workbook's formats (xlsegment.workbook.styles.number_formats)
-    "int": "#,##0",
-    "number": "#,##0.0",
-    "money": "#,##0.00",
-    "percent": "0.0%",
-    "score": "0.0",
-}
+# the kinds that get a number format (text, flags and general cells keep Excel's default)
+FORMATTED_KINDS = ("int", "number", "ratio", "money", "percent", "score", "date")
 
 
 # ------------------------------------------------------------------------------------------- ledger
@@ -240,11 +236,11 @@ class Layout:
             return
         if table.row_kinds:
             for i, kind in enumerate(table.row_kinds):
-                if kind in NUMBER_FORMATS or kind == "date":
+                if kind in FORMATTED_KINDS:
                     self.formats.append((first + i, 2, first + i, 2, kind))
         else:
             for j, kind in enumerate(table.kinds):
-                if kind in NUMBER_FORMATS or kind == "date":
+                if kind in FORMATTED_KINDS:
                     self.formats.append((first, j + 1, last, j + 1, kind))
 
     def frame(self, frame: pd.DataFrame, headers: Sequence[str]) -> None:
@@ -262,11 +258,9 @@ def _write(sheet: Any, layout: Layout, lang: str) -> None:
     sheet.range((1, 1), (len(grid), width)).value = grid
     for row, cols in layout.bold:
         sheet.range((row, 1), (row, cols)).font.bold = True
-    date_format = "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd"
+    formats = number_formats(lang)  # the headless workbook's formats
     for r1, c1, r2, c2, kind in layout.formats:
-        sheet.range((r1, c1), (r2, c2)).number_format = (
-            date_format if kind == "date" else NUMBER_FORMATS[kind]
-        )
+        sheet.range((r1, c1), (r2, c2)).number_format = formats[kind]
     with contextlib.suppress(Exception):  # autofit is cosmetic; some runtimes lack it
         sheet.range((1, 1), (len(grid), width)).columns.autofit()
 

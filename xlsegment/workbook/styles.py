@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
+from xlsegment.report import number_formats  # noqa: F401  (re-exported: the writer's formats)
+
 ACCENT = "1F4E78"
 LIGHT = "DDEBF7"
 
@@ -63,22 +65,6 @@ def register_styles(wb) -> dict[str, str]:
         if style.name not in existing:
             wb.add_named_style(style)
     return dict(STYLE_NAMES)
-
-
-def number_formats(lang: str) -> dict[str, str]:
-    """Display kind -> Excel number format (dates day-first in French)."""
-    return {
-        "text": "@",
-        "int": "#,##0",
-        "number": "#,##0.00",
-        "ratio": "0.0000",
-        "money": "#,##0.00",
-        "percent": "0.0%",
-        "date": "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd",
-        "flag": "General",
-        "score": "0.0",
-        "general": "General",
-    }
 
 
 WIDTHS = {
