@@ -7,7 +7,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375, "Y": 365.25}
+from xlsegment.summary import DAYS_PER_UNIT
+
+# the summary's units (D, W, M = 30.4375 days) plus the year that CLV horizons may use
+UNIT_DAYS: dict[str, float] = {**DAYS_PER_UNIT, "Y": 365.25}
 UNIT_NAMES: dict[str, str] = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}
 
 

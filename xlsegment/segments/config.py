@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.errors import ConfigError, LedgerError
+from xlsegment.summary import DAYS_PER_UNIT
 
-# Days per summary time unit (docs/architecture.md: D = days, W = days / 7, M = days / 30.4375).
-DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
-DAYS_PER_MONTH = 30.4375
+# Days per summary time unit: the summary's own table (D = days, W = days / 7, M = days / 30.4375).
+DAYS_PER_MONTH = DAYS_PER_UNIT["M"]
 
 # Defaults shared by the one-classification functions and SegmentConfig.
 ABC_THRESHOLDS = (0.80, 0.95)
