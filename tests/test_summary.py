@@ -11,7 +11,7 @@ import pytest
 
 from xlsegment.errors import LedgerError
 from xlsegment.ledger import read_transactions
-from xlsegment.summary import summarize
+from xlsegment.summary import purchase_occasions, summarize
 
 NONE = None
 
@@ -267,3 +267,13 @@ def test_only_returns() -> None:
 def test_empty_transactions(small: pd.DataFrame) -> None:
     with pytest.raises(LedgerError, match="no transactions"):
         summarize(small.iloc[:0])
+
+
+def test_purchase_occasions_count_as_the_summary_does(sample_ledger) -> None:
+    tx = read_transactions(sample_ledger)
+    occ = purchase_occasions(tx)
+    summary = summarize(tx)
+    per_customer = occ.groupby("customer_id").size().reindex(summary.index)
+    assert (per_customer.to_numpy() == summary["orders"].to_numpy()).all()
+    assert occ["day"].max() == summary["last_purchase"].max()
+    assert purchase_occasions(tx.iloc[:0]).empty

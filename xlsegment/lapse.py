@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xlsegment.clv._occasions import occasions
 from xlsegment.clv._units import UNIT_DAYS, check_unit, numeric_column, require_columns, summary_unit
 from xlsegment.labels import check_lang, label
+from xlsegment.summary import purchase_occasions
 
 FLAG_COLUMNS = ("lapsed_6m", "lapsed_12m", "overdue", "slowing", "likely_lost")
 MONTH_DAYS = UNIT_DAYS["M"]
@@ -148,7 +148,7 @@ def _window_orders(summary, transactions, window_months) -> tuple[np.ndarray, np
         )
     as_of = summary.attrs.get("as_of")
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(transactions["date"].max())
-    occ = occasions(transactions)
+    occ = purchase_occasions(transactions)
     age = (as_of.normalize() - occ["day"]).dt.days.to_numpy()
     span = 365.0 * window_months / 12.0  # as the summary's orders_12m: 365 days per 12 months
     cust = occ["customer_id"]

@@ -51,6 +51,52 @@ def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[
     return codes, np.arange(len(uniques))
 
 
+def _purchases(
+    lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customer code, day and net amount of every purchase occasion (net >= 0, at least one purchase line)."""
+    occ, _ = _occasions(lines, cust, day)
+    n_occ = occ.max() + 1
+    occ_net = np.bincount(occ, weights=amount, minlength=n_occ)
+    occ_has_purchase = np.bincount(occ, weights=purchase_line, minlength=n_occ) > 0
+    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
+    np.minimum.at(occ_day, occ, day)
+    occ_cust = np.empty(n_occ, dtype=np.int64)
+    occ_cust[occ] = cust
+    is_purchase = occ_has_purchase & (occ_net >= 0)
+    return occ_cust[is_purchase], occ_day[is_purchase], occ_net[is_purchase]
+
+
+def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
+    """One row per purchase occasion, counted exactly as `summarize` counts orders: customer_id, day, amount.
+
+    The backtest and the lapse windows count purchases with this, so their counts agree with the summary's.
+    """
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise LedgerError(
+            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
+        )
+    if transactions.empty:
+        return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
+    day = pd.to_datetime(transactions["date"]).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    day = day.astype(np.int64)
+    cust, customers = factorize_sorted(transactions["customer_id"])
+    amount = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
+    if "returned" in transactions:
+        returned = transactions["returned"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    else:
+        returned = amount < 0
+    p_cust, p_day, p_net = _purchases(transactions, cust, day, amount, ~returned & (amount >= 0))
+    return pd.DataFrame(
+        {
+            "customer_id": np.asarray(customers, dtype=object)[p_cust],
+            "day": p_day.astype("datetime64[D]").astype("datetime64[ns]"),
+            "amount": p_net,
+        }
+    )
+
+
 def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the keys in sorted order of the distinct keys, and those keys as text.
 
@@ -118,19 +164,7 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     returned = lines["returned"].to_numpy(dtype=bool) if "returned" in lines else amount < 0
     purchase_line = ~returned & (amount >= 0)
 
-    occ, _ = _occasions(lines, cust, day)
-    n_occ = occ.max() + 1
-    occ_net = np.bincount(occ, weights=amount, minlength=n_occ)
-    occ_has_purchase = np.bincount(occ, weights=purchase_line, minlength=n_occ) > 0
-    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
-    np.minimum.at(occ_day, occ, day)
-    occ_cust = np.empty(n_occ, dtype=np.int64)
-    occ_cust[occ] = cust
-    is_purchase = occ_has_purchase & (occ_net >= 0)
-
-    p_cust = occ_cust[is_purchase]
-    p_day = occ_day[is_purchase]
-    p_net = occ_net[is_purchase]
+    p_cust, p_day, p_net = _purchases(lines, cust, day, amount, purchase_line)
     orders = np.bincount(p_cust, minlength=n_cust)
     buyer = orders > 0
     if not buyer.any():

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlsegment.clv._occasions import occasions
 from xlsegment.clv._units import UNIT_DAYS, check_unit, require_columns
 from xlsegment.clv.bgnbd import BGNBDResult
 from xlsegment.clv.gamma_gamma import GammaGammaResult
 from xlsegment.clv.predict import predict_clv
 from xlsegment.labels import check_lang, label
+from xlsegment.summary import purchase_occasions
 
 METRIC_COLUMNS = [
     "customers",
@@ -136,7 +136,7 @@ def backtest(
 
     holdout = transactions.loc[((days > split) & (days <= end)).to_numpy()]
     ids = summary.index.astype(str)
-    occ = occasions(holdout) if len(holdout) else pd.DataFrame({"customer_id": [], "amount": []})
+    occ = purchase_occasions(holdout)
     actual_n = occ.groupby("customer_id").size().reindex(ids).fillna(0).to_numpy(dtype=float)
     rev = pd.to_numeric(holdout["amount"], errors="coerce").groupby(holdout["customer_id"].astype(str)).sum()
     actual_rev = rev.reindex(ids).fillna(0.0).to_numpy(dtype=float)
