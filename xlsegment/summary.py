@@ -51,6 +51,14 @@ def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[
     return codes, np.arange(len(uniques))
 
 
+def _require_columns(transactions: pd.DataFrame) -> None:
+    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+    if missing:
+        raise LedgerError(
+            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
+        )
+
+
 def _purchases(
     lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,11 +80,7 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
 
     The backtest and the lapse windows count purchases with this, so their counts agree with the summary's.
     """
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
-    if missing:
-        raise LedgerError(
-            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
-        )
+    _require_columns(transactions)
     if transactions.empty:
         return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
     day = pd.to_datetime(transactions["date"]).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
@@ -135,11 +139,7 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     See docs/architecture.md for every column.
     """
     days_per = unit_days(time_unit)
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
-    if missing:
-        raise LedgerError(
-            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
-        )
+    _require_columns(transactions)
     base_quality = transactions.attrs.get("quality")
     quality = (
         base_quality.copy()
