@@ -9,6 +9,7 @@ import pandas as pd
 
 from xlsegment.parsing import (
     detect_decimal,
+    drop_unused_categories,
     parse_customer_ids,
     parse_dates,
     parse_flags,
@@ -161,4 +162,19 @@ def test_customer_ids_written_as_float_text() -> None:
 def test_integer_customer_ids() -> None:
     keys, _ = parse_customer_ids(pd.Series([1, 20]))
     assert keys.tolist() == ["1", "20"]
-    assert pd.api.types.is_string_dtype(keys.dtype)
+    assert pd.api.types.is_string_dtype(keys.cat.categories.dtype)
+
+
+def test_customer_ids_are_a_categorical_of_sorted_clean_keys() -> None:
+    keys, missing = parse_customer_ids(pd.Series(["b", " a", "a ", None, "b", "  "]))
+    assert keys.cat.categories.tolist() == ["a", "b"]  # " a" and "a " are one customer
+    assert keys.cat.codes.tolist() == [1, 0, 0, -1, 1, -1]
+    assert missing.tolist() == [False, False, False, True, False, True]
+
+
+def test_unused_categories_are_dropped_and_codes_renumbered() -> None:
+    keys, _ = parse_customer_ids(pd.Series(["c", "a", "b", "c"]))
+    kept = drop_unused_categories(keys[[0, 2, 3]])
+    assert kept.cat.categories.tolist() == ["b", "c"]
+    assert kept.cat.codes.tolist() == [1, 0, 1]
+    assert kept.index.tolist() == [0, 2, 3]

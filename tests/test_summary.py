@@ -277,3 +277,23 @@ def test_purchase_occasions_count_as_the_summary_does(sample_ledger) -> None:
     assert (per_customer.to_numpy() == summary["orders"].to_numpy()).all()
     assert occ["day"].max() == summary["last_purchase"].max()
     assert purchase_occasions(tx.iloc[:0]).empty
+
+
+def test_a_hand_made_categorical_is_grouped_like_text(small: pd.DataFrame) -> None:
+    # categories out of order and one no line uses: the same summary as the text keys give
+    text = small.assign(customer_id=small["customer_id"].astype(object))
+    shuffled = text.assign(
+        customer_id=pd.Categorical(text["customer_id"], categories=["Z", "D", "C", "B", "A"])
+    )
+    expected = summarize(text, as_of="2024-03-01")
+    got = summarize(shuffled, as_of="2024-03-01")
+    assert got.index.tolist() == ["A", "C", "D"]
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_lines_without_a_customer_are_refused() -> None:
+    tx = pd.DataFrame(
+        {"customer_id": ["A", None], "date": pd.to_datetime(["2024-01-01"] * 2), "amount": [1.0, 2.0]}
+    )
+    with pytest.raises(LedgerError, match="no customer"):
+        summarize(tx)

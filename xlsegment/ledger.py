@@ -16,7 +16,15 @@ import pandas as pd
 
 from .columns import CONTACT_COLUMNS, SYNONYMS, canonical_name, detect_columns, normalize_header
 from .errors import LedgerError
-from .parsing import Parsed, blank, parse_customer_ids, parse_dates, parse_flags, parse_numbers
+from .parsing import (
+    Parsed,
+    blank,
+    drop_unused_categories,
+    parse_customer_ids,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+)
 from .quality import DataQuality
 from .sources import RawLedger, load_raw
 
@@ -256,7 +264,9 @@ def read_transactions(
     if "returned" in columns:
         returned |= reader.flags("returned").values.to_numpy(dtype=bool)
     # a return is negative whatever sign the till wrote (flag column, or a negative quantity)
-    amount = np.where(returned, -np.abs(amount), amount)
+    flip = returned & (amount > 0)
+    if flip.any():
+        amount = np.where(flip, -amount, amount)
     out["returned"] = returned
 
     if "order_id" in columns:
@@ -310,19 +320,21 @@ def read_transactions(
         )
 
     if raw.index_labels:
-        index = raw.frame.index[keep]
+        index = raw.frame.index if keep.all() else raw.frame.index[keep]
     else:
         index = pd.Index(np.flatnonzero(keep) + raw.first_row, name="row")
-    data = {
-        "customer_id": customer[keep].reset_index(drop=True),
-        "date": date.values.to_numpy()[keep],
-        "amount": amount[keep],
-    }
-    for name, values in out.items():
-        data[name] = (
-            np.asarray(values)[keep] if not isinstance(values, pd.Series) else values.to_numpy()[keep]
-        )
-    frame = pd.DataFrame(data)
+    columns_out = {"customer_id": customer, "date": date.values, "amount": amount, **out}
+    every_row = bool(keep.all())
+    data = {}
+    for name, values in columns_out.items():
+        # Series keep their dtype (the customer and order categoricals, text); arrays are plain numpy
+        values = values.array if isinstance(values, pd.Series) else np.asarray(values)
+        data[name] = values if every_row else values[keep]
+    frame = pd.DataFrame(data, copy=False)
+    if not every_row:
+        for name in ("customer_id", "order_id"):
+            if name in frame and isinstance(frame[name].dtype, pd.CategoricalDtype):
+                frame[name] = drop_unused_categories(frame[name])
     frame.index = index
     frame.attrs["quality"] = quality
     frame.attrs["mapping"] = dict(columns)

@@ -271,13 +271,6 @@ def parse_flags(series: pd.Series) -> Parsed:
     return Parsed(pd.Series(true, index=series.index), ~known)
 
 
-def _clean_text_keys(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Keys already in pandas' string dtype: stripped and checked with vectorised string kernels."""
-    text = series.str.strip()
-    empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
-    return _drop_float_suffix(text, empty).where(~empty).astype(TEXT_DTYPE), empty
-
-
 def _drop_float_suffix(text: pd.Series, empty: np.ndarray) -> pd.Series:
     """`17850.0` -> `17850` when every present key looks like that (a number column exported as floats)."""
     present = text[~empty]
@@ -293,32 +286,61 @@ def _drop_float_suffix(text: pd.Series, empty: np.ndarray) -> pd.Series:
 
 
 def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Customer keys as stripped text; `17850.0` (a number column read as float) becomes `17850`.
+    """Customer (or order) keys as a categorical of stripped text whose categories are sorted.
 
-    Leading zeros of text keys ("00042") are kept. Returns the keys (missing as NaN) and the missing mask.
+    `17850.0` (a number column read as float) becomes `17850`; leading zeros of text keys ("00042") are kept.
+    Each distinct cell is cleaned once, and the codes are what the summary groups customers by: a ledger
+    repeats its customers over many lines, so hashing them once here spares every later step.
+    Returns the keys (missing: NaN) and the missing mask.
     """
-    if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
-        numbers = series.astype("float64").to_numpy()
-        missing = np.isnan(numbers)
-        present = numbers[~missing]
-        if (present == np.floor(present)).all() and (np.abs(present) < 2**63).all():
-            text = np.where(missing, 0, numbers).astype(np.int64).astype(str).astype(object)
-        else:
-            text = np.array([repr(float(v)) for v in numbers], dtype=object)
-        text[missing] = np.nan
-        return pd.Series(text, index=series.index, dtype=TEXT_DTYPE), missing
-    if TEXT_DTYPE == "str" and isinstance(series.dtype, pd.StringDtype):
-        return _clean_text_keys(series)
-    # clean each distinct key once and share one Python string per key: a ledger repeats its customers over
-    # many lines (10M lines of 1M customers: 1M strings instead of 10M, and faster hashing downstream)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    empty = (text == "").to_numpy(dtype=bool)
-    text = _drop_float_suffix(text, empty)
-    values = np.array(text.to_numpy(dtype=object), dtype=object)
-    values[empty] = np.nan
-    # code -1 (a missing cell) picks the NaN appended at the end
-    codes = np.where(codes < 0, len(values), codes)
-    missing = np.append(empty, True)[codes]
-    distinct = pd.Index(np.append(values, np.array([np.nan], dtype=object)), dtype=TEXT_DTYPE)
-    return pd.Series(distinct.take(codes), index=series.index), missing
+    text = _key_text(uniques)
+    empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    text = _drop_float_suffix(text, empty).where(~empty)
+    # cleaning can make two cells one key (" 7" and "7"): number the cleaned keys, in sorted order
+    clean_codes, categories = sorted_factorize(text)
+    codes = np.append(clean_codes, -1)[codes]  # a missing cell (code -1) picks the -1 appended
+    dtype = pd.CategoricalDtype(categories)
+    keys = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    return pd.Series(keys, index=series.index), codes < 0
+
+
+def sorted_factorize(keys: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of text keys numbered in sorted order of the distinct keys (missing: -1), and those keys.
+
+    Hashes unsorted, then sorts only the distinct keys: pandas' own `sort=True` is several times slower.
+    """
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    uniques = pd.Index(uniques, dtype=TEXT_DTYPE)
+    if uniques.is_monotonic_increasing:
+        return codes, uniques
+    order = np.asarray(uniques.argsort())
+    rank = np.empty(len(order) + 1, dtype=codes.dtype)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # a missing key (code -1) stays missing
+    return rank[codes], uniques[order]
+
+
+def _key_text(uniques: object) -> pd.Series:
+    """The distinct cells of a key column as stripped text: whole numbers without a decimal part."""
+    values = pd.Series(uniques)
+    if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
+        numbers = values.astype("float64").to_numpy()
+        if (numbers == np.floor(numbers)).all() and (np.abs(numbers) < 2**63).all():
+            return pd.Series(numbers.astype(np.int64).astype(str), dtype=TEXT_DTYPE)
+        return pd.Series([repr(float(v)) for v in numbers], dtype=TEXT_DTYPE)
+    if TEXT_DTYPE != "str" or values.dtype != "str":  # cells of any type (Excel: numbers, text) to text
+        values = values.astype(object).astype(str).astype(TEXT_DTYPE)
+    return values.str.strip()
+
+
+def drop_unused_categories(keys: pd.Series) -> pd.Series:
+    """A categorical without the categories no row uses (after rows were left out), codes renumbered."""
+    codes = keys.cat.codes.to_numpy()
+    n = len(keys.cat.categories)
+    used = np.bincount(codes[codes >= 0], minlength=n) > 0
+    if used.all():
+        return keys
+    renumber = np.append(np.cumsum(used) - 1, -1)  # code -1 stays -1
+    categorical = pd.Categorical.from_codes(renumber[codes], categories=keys.cat.categories[used])
+    return pd.Series(categorical, index=keys.index, name=keys.name)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .columns import CONTACT_COLUMNS
 from .errors import LedgerError
+from .grouping import radix_argsort, sorted_groups
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
@@ -35,22 +36,6 @@ def _as_of(transactions: pd.DataFrame, as_of: object) -> pd.Timestamp:
         raise ValueError(f"as_of {as_of!r} is not a date") from err
 
 
-def _occasions(lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Occasion number of every line: one per order id, or per customer-day where the order id is missing."""
-    day = day - day.min()  # the keys below need day numbers >= 0 (dates before 1970 are negative)
-    if "order_id" in lines.columns:
-        order = lines["order_id"].to_numpy(dtype=object)
-        has_order = pd.notna(order)
-        order_code = pd.factorize(order, use_na_sentinel=True)[0].astype(np.int64)
-        key_order = cust.astype(np.int64) * (order_code.max() + 2) + order_code + 1
-        key_day = -(cust.astype(np.int64) * (day.max() + 2) + day + 1)
-        key = np.where(has_order, key_order, key_day)
-    else:
-        key = cust.astype(np.int64) * (int(day.max()) + 2) + day
-    codes, uniques = pd.factorize(key, sort=False)
-    return codes, np.arange(len(uniques))
-
-
 def _require_columns(transactions: pd.DataFrame) -> None:
     missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
     if missing:
@@ -59,18 +44,61 @@ def _require_columns(transactions: pd.DataFrame) -> None:
         )
 
 
+def _grouped(
+    key: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray, day: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per distinct key, in key order: the key, net amount, whether it holds a purchase line, and (when `day`
+    is given) its first day. Lines are summed in their ledger order (the sort is stable)."""
+    order = radix_argsort(key)
+    sorted_key = key[order]
+    group, starts = sorted_groups(sorted_key)
+    net = np.bincount(group, weights=amount[order])
+    # a positive net needs a positive line, and positive lines are purchases (read_transactions makes every
+    # return negative): count the purchase lines only when a zero net or a positive return leaves it open
+    has_purchase = net > 0
+    if (net == 0).any() or ((amount > 0) & ~purchase_line).any():
+        has_purchase = np.bincount(group, weights=purchase_line[order]) > 0
+    first_day = np.minimum.reduceat(day[order], starts) if day is not None else None
+    return sorted_key[starts], net, has_purchase, first_day
+
+
 def _purchases(
     lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Customer code, day and net amount of every purchase occasion (net >= 0, at least one purchase line)."""
-    occ, _ = _occasions(lines, cust, day)
-    n_occ = occ.max() + 1
-    occ_net = np.bincount(occ, weights=amount, minlength=n_occ)
-    occ_has_purchase = np.bincount(occ, weights=purchase_line, minlength=n_occ) > 0
-    occ_day = np.full(n_occ, np.iinfo(np.int64).max)
-    np.minimum.at(occ_day, occ, day)
-    occ_cust = np.empty(n_occ, dtype=np.int64)
-    occ_cust[occ] = cust
+    """Customer code, day and net amount of every purchase occasion (net >= 0, at least one purchase line).
+
+    An occasion is an order (customer and order id) or, for lines without an order id, a customer-day.
+    """
+    cust = cust.astype(np.int64, copy=False)
+    with_order = lines["order_id"].notna().to_numpy() if "order_id" in lines.columns else None
+    parts = []
+    by_day = slice(None) if with_order is None else ~with_order
+    if with_order is None or by_day.any():
+        d0 = int(day.min())
+        span = int(day.max()) - d0 + 1
+        key = cust[by_day] * span
+        key += day[by_day]
+        key -= d0
+        key, net, has_purchase, _ = _grouped(key, amount[by_day], purchase_line[by_day])
+        occ_cust = key // span
+        parts.append((occ_cust, key - occ_cust * span + d0, net, has_purchase))
+    if with_order is not None and with_order.any():
+        orders = lines["order_id"]
+        if isinstance(orders.dtype, pd.CategoricalDtype):  # read_transactions' order numbers
+            order_code = orders.cat.codes.to_numpy()[with_order].astype(np.int64)
+        else:
+            order_code = pd.factorize(orders.to_numpy(dtype=object)[with_order])[0].astype(np.int64)
+        n_codes = int(order_code.max()) + 1
+        key, net, has_purchase, first_day = _grouped(
+            cust[with_order] * n_codes + order_code,
+            amount[with_order],
+            purchase_line[with_order],
+            day[with_order],
+        )
+        parts.append((key // n_codes, first_day, net, has_purchase))
+    occ_cust, occ_day, occ_net, occ_has_purchase = (
+        parts[0] if len(parts) == 1 else [np.concatenate(column) for column in zip(*parts, strict=True)]
+    )
     is_purchase = occ_has_purchase & (occ_net >= 0)
     return occ_cust[is_purchase], occ_day[is_purchase], occ_net[is_purchase]
 
@@ -104,16 +132,29 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
 def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the keys in sorted order of the distinct keys, and those keys as text.
 
-    Pandas' string dtype sorts in C; Python objects are factorized unsorted and only the distinct keys sorted,
-    which avoids pandas' slow object sort of every key.
+    The customer column of `read_transactions` is a categorical with sorted categories: its codes are used
+    as they are (categories no line uses are dropped). Other keys are factorized unsorted (one hash pass)
+    and only the distinct keys sorted, which is much cheaper than sorting every key.
     """
-    if keys.dtype != object:
-        codes, uniques = pd.factorize(keys, sort=True)
-        return codes, np.asarray(uniques, dtype=object)
-    codes, uniques = pd.factorize(keys.to_numpy(dtype=object), sort=False)
-    text = np.asarray([str(u) for u in uniques])
-    order = np.argsort(text, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        codes = keys.cat.codes.to_numpy()
+        if codes.size and codes.min() < 0:
+            raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+        uniques = keys.cat.categories
+        used = np.bincount(codes, minlength=len(uniques)) > 0
+        if not used.all():
+            codes = (np.cumsum(used) - 1)[codes]
+            uniques = uniques[used]
+    else:
+        values = keys.to_numpy(dtype=object) if keys.dtype == object else keys
+        codes, uniques = pd.factorize(values, sort=False)
+        if codes.size and codes.min() < 0:
+            raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+    text = pd.Index(uniques).astype(str)
+    if text.is_monotonic_increasing:
+        return codes.astype(np.intp, copy=False), np.asarray(text, dtype=object)
+    order = np.asarray(text.argsort())
+    rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     return rank[codes], np.asarray(text[order], dtype=object)
 
@@ -157,7 +198,7 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     if lines.empty:
         raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
 
-    day = dates[in_window].astype("datetime64[D]").astype(np.int64)
+    day = (dates if lines is transactions else dates[in_window]).astype("datetime64[D]").astype(np.int64)
     cust, customers = factorize_sorted(lines["customer_id"])
     n_cust = len(customers)
     amount = lines["amount"].to_numpy(dtype="float64")
@@ -212,7 +253,9 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
                 "mean_gap": np.where(frequency > 0, t_x_days / np.maximum(frequency, 1), np.nan) / days_per,
                 "orders_12m": np.bincount(p_cust[recent], minlength=n_cust),
                 "orders_prev_12m": np.bincount(p_cust[before], minlength=n_cust),
-                "revenue_12m": np.bincount(cust[line_recent], weights=amount[line_recent], minlength=n_cust),
+                "revenue_12m": np.bincount(
+                    cust, weights=np.where(line_recent, amount, 0.0), minlength=n_cust
+                ),
             },
             index=pd.Index(customers, name="customer_id", dtype=object),
         )
@@ -222,8 +265,9 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     only_returns = ~buyer
     if only_returns.any():
         quality.customers_only_returns = [str(c) for c in customers[only_returns]]
-        quality.exclude("only_returns", int(np.isin(cust, np.flatnonzero(only_returns)).sum()))
-    summary = summary.loc[buyer]
+        lines_per_customer = np.bincount(cust, minlength=n_cust)
+        quality.exclude("only_returns", int(lines_per_customer[only_returns].sum()))
+        summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
 
@@ -237,9 +281,9 @@ def _add_signals(
     n: int,
 ) -> None:
     """Categories, margin, discount share, returns, payment delay and service contacts, when the ledger has them."""
-    positive = np.where(amount > 0, amount, 0.0)
+    positive = np.maximum(amount, 0.0)
     gross = np.bincount(cust, weights=positive, minlength=n)
-    returns = np.bincount(cust, weights=np.where(amount < 0, -amount, 0.0), minlength=n)
+    returns = 0.0 - np.bincount(cust, weights=np.minimum(amount, 0.0), minlength=n)
     summary["returns"] = returns
     summary["return_rate"] = np.where(gross > 0, returns / np.where(gross > 0, gross, 1.0), 0.0)
     if "category" in lines.columns:
