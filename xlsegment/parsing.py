@@ -55,16 +55,18 @@ def blank(series: pd.Series) -> np.ndarray:
     """True where a cell is missing or holds only spaces."""
     missing = series.isna().to_numpy()
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        text = series.astype("string").str.strip()
+        # pandas' str dtype strips in C (Arrow); other text goes through pandas' string dtype
+        text = (series if series.dtype == "str" else series.astype("string")).str.strip()
         missing = missing | (text == "").fillna(True).to_numpy(dtype=bool)
     return missing
 
 
 def detect_decimal(values: pd.Series, sep: str | None = None) -> str:
     """',' when the text numbers of a column use a decimal comma, else '.'."""
-    text = values.dropna().astype(str)
+    text = values if values.dtype == "str" else values.dropna().astype(str)
     # only cells with a comma tell; keep the (slow, per-cell) currency regex off the rest of the column
-    text = text[text.str.contains(",", regex=False)].head(2000).str.replace(_CURRENCY, "", regex=True)
+    with_comma = text.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+    text = text[with_comma].head(2000).str.replace(_CURRENCY, "", regex=True)
     if text.empty:
         return "."
     if text.str.match(_COMMA_DECIMAL).any():
@@ -213,8 +215,8 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
     note = ""
     if text_mask.any():
         # parse each distinct spelling once: a ledger repeats the same few thousand dates over millions of lines
-        codes, uniques = pd.factorize(series[text_mask].astype(str).str.strip())
-        text = pd.Series(uniques)
+        codes, uniques = pd.factorize(series if text_mask.all() else series[text_mask])
+        text = pd.Series(uniques).astype(str).str.strip()
         sample = text.head(500)
         fmt, ambiguous = _guess_format(sample, dayfirst)
         parsed = (
