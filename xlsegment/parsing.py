@@ -307,20 +307,25 @@ def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(keys, index=series.index), codes < 0
 
 
-def sorted_factorize(keys: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes of text keys numbered in sorted order of the distinct keys (missing: -1), and those keys.
+def sorted_factorize(keys: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Codes of keys numbered in sorted order of the distinct keys as text (missing: -1), and those keys.
 
     Hashes unsorted, then sorts only the distinct keys: pandas' own `sort=True` is several times slower.
     """
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    uniques = pd.Index(uniques, dtype=TEXT_DTYPE)
-    if uniques.is_monotonic_increasing:
-        return codes, uniques
-    order = np.asarray(uniques.argsort())
-    rank = np.empty(len(order) + 1, dtype=codes.dtype)
+    return sort_codes(codes, uniques)
+
+
+def sort_codes(codes: np.ndarray, uniques: object) -> tuple[np.ndarray, pd.Index]:
+    """Codes renumbered so that their distinct keys, as text, are in sorted order (-1 stays -1)."""
+    text = pd.Index(uniques).astype(str)  # pandas 3: its str dtype; pandas 2: Python strings
+    if text.is_monotonic_increasing:
+        return codes.astype(np.intp, copy=False), text
+    order = np.asarray(text.argsort())
+    rank = np.empty(len(order) + 1, dtype=np.intp)
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # a missing key (code -1) stays missing
-    return rank[codes], uniques[order]
+    return rank[codes], text[order]
 
 
 def _key_text(uniques: object) -> pd.Series:

@@ -13,6 +13,7 @@ import pandas as pd
 from .columns import CONTACT_COLUMNS
 from .errors import LedgerError
 from .grouping import radix_argsort, sorted_groups
+from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
@@ -137,26 +138,13 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     and only the distinct keys sorted, which is much cheaper than sorting every key.
     """
     if isinstance(keys.dtype, pd.CategoricalDtype):
-        codes = keys.cat.codes.to_numpy()
-        if codes.size and codes.min() < 0:
-            raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
-        uniques = keys.cat.categories
-        used = np.bincount(codes, minlength=len(uniques)) > 0
-        if not used.all():
-            codes = (np.cumsum(used) - 1)[codes]
-            uniques = uniques[used]
+        keys = drop_unused_categories(keys)
+        codes, text = sort_codes(keys.cat.codes.to_numpy(), keys.cat.categories)
     else:
-        values = keys.to_numpy(dtype=object) if keys.dtype == object else keys
-        codes, uniques = pd.factorize(values, sort=False)
-        if codes.size and codes.min() < 0:
-            raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
-    text = pd.Index(uniques).astype(str)
-    if text.is_monotonic_increasing:
-        return codes.astype(np.intp, copy=False), np.asarray(text, dtype=object)
-    order = np.asarray(text.argsort())
-    rank = np.empty(len(order), dtype=np.intp)
-    rank[order] = np.arange(len(order))
-    return rank[codes], np.asarray(text[order], dtype=object)
+        codes, text = sorted_factorize(keys.to_numpy(dtype=object) if keys.dtype == object else keys)
+    if codes.size and codes.min() < 0:
+        raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+    return codes, np.asarray(text, dtype=object)
 
 
 def _group_first_text(values: pd.Series, cust: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
