@@ -1,0 +1,93 @@
+"""The BTYD-by-day columns (contract 1 of the team protocol) by hand, and the DuckDB engine: its settings, its
+spill folder, its queries' parameters. The property test against a pandas reference is in
+test_summary_properties.py."""
+
+from __future__ import annotations
+
+import glob
+import tempfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xlsegment.engines import check_engine
+from xlsegment.engines.queries import query, to_spark
+from xlsegment.ledger import read_transactions
+from xlsegment.summary import purchase_occasions, summarize
+
+# ---------------------------------------------------------------- BTYD inputs by purchase day, by hand
+
+
+def test_purchase_days_merge_the_orders_of_one_day() -> None:
+    tx = read_transactions(
+        pd.DataFrame(
+            {
+                "customer": ["A", "A", "A", "A", "B"],
+                "order": ["o1", "o2", "o3", "o4", "o5"],
+                "date": ["2024-01-01", "2024-01-01", "2024-01-10", "2024-01-10", "2024-01-05"],
+                "amount": [10.0, 20.0, 5.0, 7.0, 3.0],
+            }
+        )
+    )
+    s = summarize(tx, as_of="2024-01-31")
+    a, b = s.loc["A"], s.loc["B"]
+    assert (a["orders"], a["frequency"], a["purchase_days"], a["repeat_days"]) == (4, 3, 2, 1)
+    # repeat occasions after the first (the smallest of Jan 1): 20, 5, 7; repeat days: Jan 10 = 12
+    assert a["monetary_value"] == pytest.approx(32 / 3)
+    assert a["repeat_day_value"] == 12.0
+    assert (b["purchase_days"], b["repeat_days"], b["repeat_day_value"]) == (1, 0, 0.0)
+
+
+def test_without_order_ids_days_and_occasions_agree(sample_ledger) -> None:
+    tx = read_transactions(sample_ledger).drop(columns=["order_id"])
+    s = summarize(tx)
+    assert (s["repeat_days"] == s["frequency"]).all()
+    np.testing.assert_allclose(s["repeat_day_value"], s["monetary_value"])
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger) -> None:
+    tx = read_transactions(sample_ledger)
+    before = set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*"))
+    small = summarize(tx, memory_limit="64MB")
+    pd.testing.assert_frame_equal(small, summarize(tx))
+    assert set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*")) == before
+
+
+def test_a_bad_memory_limit_is_refused(sample_ledger) -> None:
+    with pytest.raises(ValueError, match="DuckDB refused"):
+        summarize(read_transactions(sample_ledger), memory_limit="lots")
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(ValueError, match="engine must be one of duckdb, spark"):
+        check_engine("polars")
+
+
+def test_queries_fill_their_parameters_with_literals() -> None:
+    sql = query("lines", as_of=pd.Timestamp("2024-03-01"))
+    assert "DATE '2024-03-01'" in sql and "$" not in sql
+    assert "CAST(7.0 AS DOUBLE)" in query("summary", window_days=365, days_per_unit=7.0, days_per_year=365.25)
+    with pytest.raises(KeyError, match="needs the parameter as_of"):
+        query("lines")
+    assert "MAX_BY" in to_spark(query("summary", window_days=365, days_per_unit=1.0, days_per_year=365.25))
+
+
+def test_hand_made_transactions_with_integer_keys() -> None:
+    # a frame not from read_transactions: integer customers stay integers, in numeric order
+    tx = pd.DataFrame(
+        {
+            "customer_id": [10, 9, 10],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    s = summarize(tx)
+    assert s.index.tolist() == [9, 10]
+    assert s["orders"].tolist() == [1, 2]
+    occasions = purchase_occasions(tx)
+    assert occasions["customer_id"].tolist() == [9, 10, 10]
+    assert occasions["amount"].tolist() == [2.0, 1.0, 3.0]
