@@ -27,6 +27,7 @@ from xlwings import script
 from xlsegment.excel.convert import ExcelInputError, frame_to_rows, is_blank, serial_to_timestamp
 from xlsegment.labels import label
 from xlsegment.report import number_formats
+from xlsegment.workbook.safety import typed_text
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
@@ -249,12 +250,17 @@ class Layout:
         self.rows.extend(rows[1:])
 
 
+def _as_text(value: Any) -> Any:
+    """A value set as if typed: text that Excel would take for a formula stays text (workbook.safety)."""
+    return typed_text(value) if isinstance(value, str) else value
+
+
 def _write(sheet: Any, layout: Layout, lang: str) -> None:
     """All values in one write, then bold rows and number formats."""
     if not layout.rows:
         return
     width = max(len(r) for r in layout.rows) or 1
-    grid = [list(r) + [None] * (width - len(r)) for r in layout.rows]
+    grid = [[_as_text(v) for v in r] + [None] * (width - len(r)) for r in layout.rows]
     sheet.range((1, 1), (len(grid), width)).value = grid
     for row, cols in layout.bold:
         sheet.range((row, 1), (row, cols)).font.bold = True
