@@ -13,6 +13,7 @@ import pytest
 
 from xlsegment.engines import check_engine
 from xlsegment.engines.queries import query, to_spark
+from xlsegment.errors import ConfigError, LedgerError
 from xlsegment.ledger import read_transactions
 from xlsegment.summary import purchase_occasions, summarize
 
@@ -58,7 +59,7 @@ def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger) -> None:
 
 
 def test_a_bad_memory_limit_is_refused(sample_ledger) -> None:
-    with pytest.raises(ValueError, match="DuckDB refused"):
+    with pytest.raises(ConfigError, match="DuckDB refused the memory limit 'lots'"):
         summarize(read_transactions(sample_ledger), memory_limit="lots")
 
 
@@ -91,3 +92,73 @@ def test_hand_made_transactions_with_integer_keys() -> None:
     occasions = purchase_occasions(tx)
     assert occasions["customer_id"].tolist() == [9, 10, 10]
     assert occasions["amount"].tolist() == [2.0, 1.0, 3.0]
+
+
+# ---------------------------------------------------------------- Parquet read by DuckDB itself
+
+
+@pytest.fixture
+def sample_transactions(sample_ledger) -> pd.DataFrame:
+    return read_transactions(sample_ledger)
+
+
+def _canonical(tx: pd.DataFrame) -> pd.DataFrame:
+    out = tx.reset_index(drop=True)
+    out.attrs = {}  # pandas writes attrs as JSON metadata; the data-quality report is not JSON
+    return out
+
+
+def test_a_parquet_file_is_summarised_without_pandas(tmp_path, sample_transactions) -> None:
+    path = tmp_path / "ledger.parquet"
+    _canonical(sample_transactions).to_parquet(path)
+    s = summarize(path, time_unit="W")
+    pd.testing.assert_frame_equal(s, summarize(sample_transactions, time_unit="W"))
+    assert s.attrs["quality"].source == "ledger.parquet"
+    assert s.attrs["quality"].rows_read == len(sample_transactions)
+
+
+def test_a_hive_partitioned_folder(tmp_path, sample_transactions) -> None:
+    tx = _canonical(sample_transactions)
+    tx.assign(year=tx["date"].dt.year).to_parquet(tmp_path / "sales", partition_cols=["year"])
+    assert len(list((tmp_path / "sales").glob("year=*"))) == 4
+    s = summarize(tmp_path / "sales", as_of="2025-06-30")
+    pd.testing.assert_frame_equal(s, summarize(sample_transactions, as_of="2025-06-30"))
+
+
+def test_a_parquet_file_without_the_canonical_columns(tmp_path) -> None:
+    path = tmp_path / "raw.parquet"
+    pd.DataFrame({"Client": ["A"], "Montant": [1.0]}).to_parquet(path)
+    with pytest.raises(
+        LedgerError, match="raw.parquet: transactions lack the column.s. customer_id, date, amount"
+    ):
+        summarize(path)
+    with pytest.raises(LedgerError, match="file not found"):
+        summarize(tmp_path / "missing.parquet")
+
+
+def test_the_command_line_sets_the_engine(tmp_path, capsys) -> None:
+    from xlsegment.cli import main
+
+    out = tmp_path / "sample.xlsx"
+    assert (
+        main(["build", "--sample", "-o", str(out), "--memory-limit", "512MB", "--engine", "duckdb", "-q"])
+        == 0
+    )
+    assert out.exists()
+    assert main(["build", "--sample", "-o", str(tmp_path / "x.xlsx"), "--memory-limit", "lots", "-q"]) == 2
+    assert "DuckDB refused the memory limit 'lots'" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_reports_in_attrs_are_shared_not_deep_copied(sample_transactions) -> None:
+    # pandas deep-copies attrs at every step; the quality report and segment rules ride along as one object
+    from xlsegment.segments import segment
+
+    tx = sample_transactions
+    assert tx[["amount"]].attrs["quality"] is tx.attrs["quality"]
+    summary = summarize(tx)
+    assert summary.attrs["quality"] is not tx.attrs["quality"]  # the summary reports on its own copy
+    segmented = segment(summary)
+    rules = segmented.attrs["segment_rules"]
+    assert segmented[["rfm_segment"]].attrs["segment_rules"] is rules
+    assert segmented["revenue"].attrs["quality"] is summary.attrs["quality"]

@@ -141,6 +141,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
     )
+    build.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        type=str.lower,
+        help="what computes the customer summary: DuckDB in this process (default) or Apache Spark "
+        "(a local session; needs Java and pip install 'xlsegment[spark]')",
+    )
+    build.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="cap DuckDB's memory, e.g. 2GB; beyond it the summary spills to a temporary folder",
+    )
     build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
     build.add_argument("--force", action="store_true", help="replace the output if it exists")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
@@ -196,6 +208,9 @@ def _settings(args: argparse.Namespace):
         reader["errors"] = "exclude"
     if reader != settings.reader:
         changes["reader"] = reader
+    engine = {k: v for k, v in (("engine", args.engine), ("memory_limit", args.memory_limit)) if v}
+    if engine:
+        changes["summary"] = {**settings.summary, **engine}
     return dataclasses.replace(settings, **changes) if changes else settings
 
 

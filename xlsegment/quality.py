@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .shared import Shared
+
 # reason key -> English / French wording, in the order reports list them
 REASONS: dict[str, tuple[str, str]] = {
     "no_customer": ("no customer", "pas de client"),
@@ -23,8 +25,11 @@ REASONS: dict[str, tuple[str, str]] = {
 
 
 @dataclass
-class DataQuality:
-    """Counts of rows read, kept and excluded by reason, with the first offending rows of each reason."""
+class DataQuality(Shared):
+    """Counts of rows read, kept and excluded by reason, with the first offending rows of each reason.
+
+    Frames share it through `attrs` (not deep-copied at each pandas step); `copy()` makes an independent one.
+    """
 
     source: str = "DataFrame"
     sheet: str | None = None

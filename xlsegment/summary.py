@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,11 +66,12 @@ def _as_of(last_date: object, as_of: object) -> pd.Timestamp:
         raise ValueError(f"as_of {as_of!r} is not a date") from err
 
 
-def _require_columns(transactions: pd.DataFrame) -> None:
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+def _require_columns(columns: object, file: str | None = None) -> None:
+    missing = [c for c in ("customer_id", "date", "amount") if c not in set(columns)]
     if missing:
         raise LedgerError(
-            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
+            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions",
+            file=file,
         )
 
 
@@ -118,19 +120,29 @@ def _engine(
     transactions: object, engine: str, spark: object, memory_limit: str | None
 ) -> Iterator[tuple[Engine, set[str]]]:
     """The engine with the view `ledger` defined over the transactions, and the columns they have."""
+    file = Path(transactions).name if isinstance(transactions, str | Path) else None
     if check_engine(engine) == "spark":
         from .engines.spark import spark_engine
 
         with spark_engine(transactions, spark) as (runner, present):
+            _require_columns(present, file)
             runner.view("ledger", _ledger_view(present))
             yield runner, present
         return
-    from .engines.duck import connect
+    from .engines.duck import connect, parquet_source
 
-    scannable = _scannable(transactions)
     with connect(memory_limit=memory_limit) as runner:
-        runner.register("transactions", scannable)
-        present = set(scannable.column_names if hasattr(scannable, "column_names") else scannable.columns)
+        if file is not None:
+            path = Path(transactions)
+            if not path.exists():
+                raise LedgerError("file not found", file=str(path))
+            runner.view("transactions", parquet_source(path))
+            present = set(runner.fetch("DESCRIBE transactions")["column_name"])
+        else:
+            scannable = _scannable(transactions)
+            runner.register("transactions", scannable)
+            present = set(getattr(scannable, "column_names", None) or scannable.columns)
+        _require_columns(present, file)
         runner.view("ledger", _ledger_view(present))
         yield runner, present
 
@@ -162,7 +174,7 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
 
     The backtest and the lapse windows count purchases with this, so their counts agree with the summary's.
     """
-    _require_columns(transactions)
+    _require_columns(transactions.columns)
     if transactions.empty:
         return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
     with _engine(transactions, "duckdb", None, None) as (runner, _):
@@ -191,13 +203,15 @@ def summarize(
 
     Durations are counted in days and expressed in `time_unit` (D days, W weeks = days/7, M months =
     days/30.4375). Lines after `as_of` are ignored: they are the future a backtest compares against.
+    `transactions` are the canonical transactions: a pandas frame (from `read_transactions`), or a Parquet
+    file or folder holding those columns (hive partitions allowed), which DuckDB streams from disk.
     `engine="spark"` runs the same queries on Apache Spark (`spark` = a SparkSession, else a local one; the
-    transactions may then be a Spark DataFrame or a Parquet path); `memory_limit` (e.g. "2GB") caps DuckDB,
-    which spills to a temporary folder beyond it. See docs/architecture.md for every column.
+    transactions may then also be a Spark DataFrame); `memory_limit` (e.g. "2GB") caps DuckDB, which spills
+    to a temporary folder beyond it. See docs/architecture.md for every column.
     """
     days_per = unit_days(time_unit)
     if isinstance(transactions, pd.DataFrame):
-        _require_columns(transactions)
+        _require_columns(transactions.columns)
         if transactions.empty:
             raise LedgerError("the ledger has no transactions")
     base_quality = getattr(transactions, "attrs", {}).get("quality")
@@ -212,7 +226,11 @@ def summarize(
         )
         contacts = [c for c in CONTACT_COLUMNS if c in present]
         latest = runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
-    quality = base_quality.copy() if isinstance(base_quality, DataQuality) else DataQuality(rows_read=n_lines)
+    quality = (
+        base_quality.copy()
+        if isinstance(base_quality, DataQuality)
+        else DataQuality(source=_source_name(transactions), rows_read=n_lines)
+    )
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
         raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
@@ -229,6 +247,12 @@ def summarize(
         summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
+
+
+def _source_name(transactions: object) -> str:
+    if isinstance(transactions, str | Path):
+        return Path(transactions).name
+    return "DataFrame" if isinstance(transactions, pd.DataFrame) else type(transactions).__name__
 
 
 def _contacts_query(contacts: list[str]) -> str:

@@ -10,8 +10,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
+
+from ..errors import ConfigError
 
 
 class DuckEngine:
@@ -31,6 +34,18 @@ class DuckEngine:
         return self.connection.execute(sql).df()
 
 
+def parquet_source(path: Path) -> str:
+    """SQL reading a Parquet file, or every Parquet file under a folder (hive partitions `year=2024/` become
+    columns), straight from disk: DuckDB streams it, so the ledger may exceed memory. `line` numbers the
+    rows of each file (it only breaks ties between contact details of one day)."""
+    pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    literal = "'" + pattern.replace("'", "''") + "'"
+    return (
+        "SELECT * EXCLUDE (file_row_number), file_row_number AS line "
+        f"FROM read_parquet({literal}, hive_partitioning = true, file_row_number = true)"
+    )
+
+
 @contextmanager
 def connect(memory_limit: str | None = None, threads: int | None = None) -> Iterator[DuckEngine]:
     """A fresh in-memory DuckDB; `memory_limit` like "2GB" caps its memory (it spills to disk beyond)."""
@@ -46,7 +61,8 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> Iter
         connection = duckdb.connect(":memory:", config=config)
     except duckdb.Error as err:
         shutil.rmtree(spill, ignore_errors=True)
-        raise ValueError(f"DuckDB refused the settings {config}: {err}") from err
+        raise ConfigError(f"DuckDB refused the memory limit {memory_limit!r}: {err}") from err
+    connection.execute("SET enable_progress_bar = false")  # the CLI has its own; stdout is the user's
     try:
         yield DuckEngine(connection)
     finally:
