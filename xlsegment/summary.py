@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -75,20 +76,30 @@ def _require_columns(columns: object, file: str | None = None) -> None:
         )
 
 
-def _scannable(transactions: pd.DataFrame) -> object:
-    """The columns the queries read, as an Arrow table (or, without pyarrow, a frame) DuckDB scans in place.
+def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
+    """The columns the queries read, as an Arrow table (or, without pyarrow, a frame) DuckDB scans in place,
+    and the customer keys when the engine is given their codes.
 
-    Categorical keys get their categories in sorted order, so the engine orders them as text; a `line`
-    number breaks ties between contact details. Arrow is scanned in parallel with no per-value work, and
-    pandas' own text columns are Arrow-backed whenever pyarrow is installed.
+    `read_transactions` hashed the keys once into categoricals: the engine groups their integer codes
+    (categories put in sorted order first, so code order is text order) and the texts come back at the end.
+    A `line` number breaks ties between contact details. Arrow is scanned in parallel with no per-value work.
     """
     used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
     columns = {c: transactions[c] for c in used if c in transactions.columns}
+    keys = None
     for key in ("customer_id", "order_id", "category"):
         values = columns.get(key)
-        categorical = values is not None and isinstance(values.dtype, pd.CategoricalDtype)
-        if categorical and not values.cat.categories.is_monotonic_increasing:
-            columns[key] = values.cat.reorder_categories(values.cat.categories.sort_values())
+        if values is None or not isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        if not values.cat.categories.is_monotonic_increasing:
+            values = values.cat.reorder_categories(values.cat.categories.sort_values())
+        if key == "category":
+            columns[key] = values
+            continue
+        codes = values.cat.codes.to_numpy()
+        columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
+        if key == "customer_id":
+            keys = values.cat.categories
     frame = pd.DataFrame(columns, copy=False)
     frame.index = pd.RangeIndex(len(frame))
     if any(c in frame.columns for c in CONTACT_COLUMNS):
@@ -96,11 +107,29 @@ def _scannable(transactions: pd.DataFrame) -> object:
     try:
         import pyarrow as pa
     except ImportError:  # DuckDB scans the frame itself
-        return frame
+        return frame, keys
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        return pa.Table.from_pandas(frame, preserve_index=False), keys
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed-type object keys
-        return frame
+        return frame, keys
+
+
+@dataclass
+class _Ledger:
+    """The engine with the view `ledger` over the transactions, the columns they have, and the customer
+    keys when the engine groups codes instead of texts."""
+
+    runner: Engine
+    present: set[str]
+    keys: pd.Index | None = None
+
+    def customers(self, values: pd.Series) -> pd.Index:
+        """The customer_id column of a result as the summary's index (text keys, or the frame's own)."""
+        if self.keys is not None:
+            values = pd.Series(self.keys.take(values.to_numpy(dtype=np.int64)))
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(values.cat.categories.dtype)
+        return pd.Index(values.to_numpy(dtype=object), name="customer_id", dtype=object)
 
 
 def _ledger_view(present: set[str]) -> str:
@@ -116,10 +145,9 @@ def _ledger_view(present: set[str]) -> str:
 
 
 @contextmanager
-def _engine(
-    transactions: object, engine: str, spark: object, memory_limit: str | None
-) -> Iterator[tuple[Engine, set[str]]]:
-    """The engine with the view `ledger` defined over the transactions, and the columns they have."""
+def _engine(transactions: object, engine: str, spark: object, memory_limit: str | None) -> Iterator[_Ledger]:
+    """The engine with the view `ledger` defined over the transactions (a frame, a Parquet path, or for
+    Spark a Spark DataFrame)."""
     file = Path(transactions).name if isinstance(transactions, str | Path) else None
     if check_engine(engine) == "spark":
         from .engines.spark import spark_engine
@@ -127,10 +155,11 @@ def _engine(
         with spark_engine(transactions, spark) as (runner, present):
             _require_columns(present, file)
             runner.view("ledger", _ledger_view(present))
-            yield runner, present
+            yield _Ledger(runner, present)
         return
     from .engines.duck import connect, parquet_source
 
+    keys = None
     with connect(memory_limit=memory_limit) as runner:
         if file is not None:
             path = Path(transactions)
@@ -139,12 +168,12 @@ def _engine(
             runner.view("transactions", parquet_source(path))
             present = set(runner.fetch("DESCRIBE transactions")["column_name"])
         else:
-            scannable = _scannable(transactions)
+            scannable, keys = _scannable(transactions)
             runner.register("transactions", scannable)
             present = set(getattr(scannable, "column_names", None) or scannable.columns)
         _require_columns(present, file)
         runner.view("ledger", _ledger_view(present))
-        yield runner, present
+        yield _Ledger(runner, present, keys)
 
 
 def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
@@ -163,12 +192,6 @@ def _day_column(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 
-def _key_index(values: pd.Series) -> pd.Index:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(values.cat.categories.dtype)
-    return pd.Index(values.to_numpy(dtype=object), name="customer_id", dtype=object)
-
-
 def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
     """One row per purchase occasion, counted exactly as `summarize` counts orders: customer_id, day, amount.
 
@@ -177,13 +200,13 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
     _require_columns(transactions.columns)
     if transactions.empty:
         return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
-    with _engine(transactions, "duckdb", None, None) as (runner, _):
-        _, last_date = _ledger_facts(runner)
-        _occasion_views(runner, pd.Timestamp(last_date).normalize())
-        occasions = runner.fetch(query("purchase_occasions"))
+    with _engine(transactions, "duckdb", None, None) as ledger:
+        _, last_date = _ledger_facts(ledger.runner)
+        _occasion_views(ledger.runner, pd.Timestamp(last_date).normalize())
+        occasions = ledger.runner.fetch(query("purchase_occasions"))
     return pd.DataFrame(
         {
-            "customer_id": _key_index(occasions["customer_id"]).to_numpy(),
+            "customer_id": ledger.customers(occasions["customer_id"]).to_numpy(),
             "day": _day_column(occasions["day"]),
             "amount": occasions["amount"].to_numpy(dtype="float64"),
         }
@@ -215,17 +238,17 @@ def summarize(
         if transactions.empty:
             raise LedgerError("the ledger has no transactions")
     base_quality = getattr(transactions, "attrs", {}).get("quality")
-    with _engine(transactions, engine, spark, memory_limit) as (runner, present):
-        n_lines, last_date = _ledger_facts(runner)
+    with _engine(transactions, engine, spark, memory_limit) as ledger:
+        n_lines, last_date = _ledger_facts(ledger.runner)
         if n_lines == 0:
             raise LedgerError("the ledger has no transactions")
         as_of_ts = _as_of(last_date, as_of)
-        _occasion_views(runner, as_of_ts)
-        table = runner.fetch(
+        _occasion_views(ledger.runner, as_of_ts)
+        table = ledger.runner.fetch(
             query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
         )
-        contacts = [c for c in CONTACT_COLUMNS if c in present]
-        latest = runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
+        contacts = [c for c in CONTACT_COLUMNS if c in ledger.present]
+        latest = ledger.runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
     quality = (
         base_quality.copy()
         if isinstance(base_quality, DataQuality)
@@ -234,9 +257,9 @@ def summarize(
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
         raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
-    summary = _summary_frame(table, present)
+    summary = _summary_frame(table, ledger)
     if latest is not None:
-        _add_contacts(summary, latest, contacts)
+        _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
 
     buyer = (summary["orders"] > 0).to_numpy()
     if not buyer.any():
@@ -262,12 +285,12 @@ def _contacts_query(contacts: list[str]) -> str:
     return query("contacts").replace("{latest}", latest)
 
 
-def _summary_frame(table: pd.DataFrame, present: set[str]) -> pd.DataFrame:
+def _summary_frame(table: pd.DataFrame, ledger: _Ledger) -> pd.DataFrame:
     """The engine's rows as the summary frame: typed columns, signals the ledger has, customers as index."""
-    absent = {column for source, columns in SIGNALS.items() if source not in present for column in columns}
+    absent = {c for source, columns in SIGNALS.items() if source not in ledger.present for c in columns}
     keep = [c for c in table.columns if c not in absent and c not in ("customer_id", "lines")]
     summary = table[keep].copy()
-    summary.index = _key_index(table["customer_id"])
+    summary.index = ledger.customers(table["customer_id"])
     for column in ("first_purchase", "last_purchase"):
         summary[column] = _day_column(summary[column])
     for column in INTEGER_COLUMNS:
@@ -282,7 +305,6 @@ def _summary_frame(table: pd.DataFrame, present: set[str]) -> pd.DataFrame:
 
 def _add_contacts(summary: pd.DataFrame, latest: pd.DataFrame, contacts: list[str]) -> None:
     """Contact columns carried through for mailing lists: the latest known value per customer."""
-    latest.index = _key_index(latest["customer_id"])
     latest = latest.reindex(summary.index)
     for column in contacts:
         values = latest[column]
