@@ -19,20 +19,10 @@ from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, reachable
 from xlsegment.atomic import atomic_write
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
-CONTACT_COLUMNS = (
-    "civility",
-    "first_name",
-    "last_name",
-    "name",
-    "address",
-    "postcode",
-    "city",
-    "email",
-    "phone",
-)
 _FEMALE = {"mme", "madame", "mrs", "ms", "miss", "mlle", "mademoiselle", "mevrouw", "frau"}
 _MALE = {"m", "mr", "monsieur", "mister", "herr"}
 
