@@ -64,7 +64,7 @@ def test_a_parquet_ledger_and_a_spark_dataframe(spark, tmp_path, sample_ledger) 
     path = tmp_path / "ledger.parquet"
     canonical = tx.reset_index(drop=True)
     canonical.attrs = {}  # pandas writes attrs as JSON metadata; the data-quality report is not JSON
-    canonical.to_parquet(path)
+    canonical.to_parquet(path, coerce_timestamps="us")  # Spark reads micro-, not nanosecond timestamps
     duck = summarize(tx, time_unit="M")
     from_parquet = summarize(str(path), time_unit="M", engine="spark", spark=spark)
     pd.testing.assert_frame_equal(from_parquet, duck, check_exact=False, rtol=1e-12)
