@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlsegment.labels import check_lang
+from xlsegment.labels import check_lang, label
 from xlsegment.overtime.text import count_text, fill, number_text, percent_text
 from xlsegment.summary import factorize_sorted
 
@@ -48,6 +48,17 @@ def period_name(index: np.ndarray, by: str) -> list[str]:
     if by == "Q":
         return [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in starts]
     return [str(d.year) for d in starts]
+
+
+def period_labels(by: str, n: int, lang: str) -> list[str]:
+    """Column headers of `n` periods since the first purchase: M0, M+1, ... (T0, T+1 for quarters in French)."""
+    short = label(f"overtime.period_short.{by}", lang)
+    return [f"{short}{k}" if k == 0 else f"{short}+{k}" for k in range(n)]
+
+
+def cohort_label(name: str, lang: str) -> str:
+    """A cohort's name as the reader writes it: 2024-Q1 is 2024-T1 in French."""
+    return name.replace("-Q", f"-{label('overtime.period_short.Q', lang)}")
 
 
 def _occasions_and_lines(
