@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from xlsegment.atomic import atomic_write
+from xlsegment.atomic import atomic_write, private_scratch
 from xlsegment.labels import label
 from xlsegment.report import Report, ReportTable, sheet_names
 from xlsegment.workbook import cells as cellmod
@@ -492,8 +492,9 @@ def write_workbook(
     out = Path(output)
     if out.exists() and not force:  # refuse before the (long) build
         raise WorkbookError(f"output {str(out)!r} already exists; use --force to replace it")
-    wb = build_workbook(report, template, progress)
-    return save_atomic(wb, out, force=force, source=source)
+    with private_scratch():  # openpyxl's temporary sheet files: never left in the system temp folder
+        wb = build_workbook(report, template, progress)
+        return save_atomic(wb, out, force=force, source=source)
 
 
 def discard(wb: Workbook) -> None:
