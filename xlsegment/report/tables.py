@@ -237,7 +237,7 @@ def _kind_of_series(key: str, series: pd.Series) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _unique_headers(headers: Iterable[str]) -> list[str]:
+def unique_headers(headers: Iterable[str]) -> list[str]:
     """Make headers unique (an Excel table refuses duplicates): 'Segment', 'Segment (2)', ..."""
     seen: dict[str, int] = {}
     out = []
@@ -255,7 +255,7 @@ def _unique_headers(headers: Iterable[str]) -> list[str]:
 
 def _table(name: str, title: str, columns: list[tuple[str, str, pd.Series | list]], lang: str) -> ReportTable:
     """A ReportTable from (key, kind, values) triples, headers labelled from labels_columns.csv."""
-    headers = _unique_headers(column_label(k, lang) for k, _, _ in columns)
+    headers = unique_headers(column_label(k, lang) for k, _, _ in columns)
     data = {
         h: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
         for h, (_, _, v) in zip(headers, columns, strict=True)
@@ -340,7 +340,7 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
         f"{header} ({unit})" if key in DURATION_COLUMNS else header
         for key, header in zip(table.keys, table.frame.columns, strict=True)
     ]
-    table.frame.columns = _unique_headers(renamed)
+    table.frame.columns = unique_headers(renamed)
     return table
 
 
