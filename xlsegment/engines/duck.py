@@ -63,6 +63,7 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> Iter
         shutil.rmtree(spill, ignore_errors=True)
         raise ConfigError(f"DuckDB refused the memory limit {memory_limit!r}: {err}") from err
     connection.execute("SET enable_progress_bar = false")  # the CLI has its own; stdout is the user's
+    connection.execute("SET preserve_insertion_order = false")  # results are ordered by the queries
     try:
         yield DuckEngine(connection)
     finally:

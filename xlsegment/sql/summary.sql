@@ -48,17 +48,18 @@ line_totals AS (
         SUM(margin) AS margin,
         SUM(amount) FILTER (WHERE margin IS NOT NULL) AS margin_base,
         AVG(payment_delay_days) AS payment_delay,
-        COALESCE(SUM(service_contacts), 0) AS service_contacts,
-        COUNT(DISTINCT category) FILTER (WHERE amount > 0) AS n_categories
+        COALESCE(SUM(service_contacts), 0) AS service_contacts
     FROM lines
     GROUP BY customer_id
 ),
 
 category_revenue AS (
-    -- main category: most revenue (to the millionth), ties to the first name in alphabetical order
+    -- the categories a customer bought, and the main one: most revenue (to the millionth), ties to the
+    -- first name in alphabetical order
     SELECT
         customer_id,
         category,
+        COUNT(*) OVER (PARTITION BY customer_id) AS n_categories,
         ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY ROUND(SUM(amount), 6) DESC, category) AS rank
     FROM lines
     WHERE category IS NOT NULL AND amount > 0
@@ -92,7 +93,7 @@ SELECT
     t.revenue_12m,
     t.returns,
     CASE WHEN t.gross > 0 THEN t.returns / t.gross ELSE 0 END AS return_rate,
-    t.n_categories,
+    COALESCE(c.n_categories, 0) AS n_categories,
     c.category AS main_category,
     t.margin,
     CASE WHEN t.margin_base > 0 THEN t.margin / t.margin_base END AS margin_rate,
