@@ -23,6 +23,7 @@ from .columns import CONTACT_COLUMNS
 from .engines import Engine, check_engine
 from .engines.queries import query
 from .errors import LedgerError
+from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
@@ -211,6 +212,23 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
             "amount": occasions["amount"].to_numpy(dtype="float64"),
         }
     )
+
+
+def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the keys in sorted order of the distinct keys, and those keys as text.
+
+    The customer column of `read_transactions` is a categorical with sorted categories: its codes are used
+    as they are (categories no line uses are dropped). Other keys are factorized unsorted (one hash pass)
+    and only the distinct keys sorted, which is much cheaper than sorting every key.
+    """
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        keys = drop_unused_categories(keys)
+        codes, text = sort_codes(keys.cat.codes.to_numpy(), keys.cat.categories)
+    else:
+        codes, text = sorted_factorize(keys.to_numpy(dtype=object) if keys.dtype == object else keys)
+    if codes.size and codes.min() < 0:
+        raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+    return codes, np.asarray(text, dtype=object)
 
 
 def summarize(
