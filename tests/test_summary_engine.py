@@ -148,6 +148,16 @@ def test_the_command_line_sets_the_engine(tmp_path, capsys) -> None:
     assert main(["build", "--sample", "-o", str(tmp_path / "x.xlsx"), "--memory-limit", "lots", "-q"]) == 2
     assert "DuckDB refused the memory limit 'lots'" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+    assert main(["build", "--sample", "-o", str(tmp_path / "y.xlsx"), "--memory-limit", "1MB", "-q"]) == 2
+    assert "needs more memory than" in capsys.readouterr().err
+
+
+def test_running_out_of_the_memory_limit_says_what_to_do(sample_transactions) -> None:
+    with pytest.raises(
+        MemoryError, match=r"needs more memory than .*raise the limit \(--memory-limit\)"
+    ) as caught:
+        summarize(sample_transactions, memory_limit="1MB")
+    assert "augmentez la limite" in caught.value.args[0].fr
 
 
 def test_reports_in_attrs_are_shared_not_deep_copied(sample_transactions) -> None:

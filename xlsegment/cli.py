@@ -348,6 +348,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
         FileNotFoundError,
         PermissionError,
         IsADirectoryError,
+        MemoryError,  # the summary outgrew --memory-limit: the message says to raise it
     )
 
 

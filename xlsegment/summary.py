@@ -22,7 +22,7 @@ import pandas as pd
 from .columns import CONTACT_COLUMNS
 from .engines import Engine, check_engine
 from .engines.queries import query
-from .errors import LedgerError
+from .errors import LedgerError, say
 from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
@@ -71,10 +71,7 @@ def _as_of(last_date: object, as_of: object) -> pd.Timestamp:
 def _require_columns(columns: object, file: str | None = None) -> None:
     missing = [c for c in ("customer_id", "date", "amount") if c not in set(columns)]
     if missing:
-        raise LedgerError(
-            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions",
-            file=file,
-        )
+        raise LedgerError(say("engine.missing_columns", columns=", ".join(missing)), file=file)
 
 
 def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
@@ -165,7 +162,7 @@ def _engine(transactions: object, engine: str, spark: object, memory_limit: str 
         if file is not None:
             path = Path(transactions)
             if not path.exists():
-                raise LedgerError("file not found", file=str(path))
+                raise LedgerError(say("ledger.not_found"), file=str(path))
             runner.view("transactions", parquet_source(path))
             present = set(runner.fetch("DESCRIBE transactions")["column_name"])
         else:
@@ -185,7 +182,7 @@ def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
 def _ledger_facts(runner: Engine) -> tuple[int, object]:
     facts = runner.fetch(query("ledger")).iloc[0]
     if facts["no_customer"] > 0:
-        raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+        raise LedgerError(say("engine.no_customer"))
     return int(facts["lines"]), facts["last_date"]
 
 
@@ -227,7 +224,7 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     else:
         codes, text = sorted_factorize(keys.to_numpy(dtype=object) if keys.dtype == object else keys)
     if codes.size and codes.min() < 0:
-        raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+        raise LedgerError(say("engine.no_customer"))
     return codes, np.asarray(text, dtype=object)
 
 
@@ -254,12 +251,12 @@ def summarize(
     if isinstance(transactions, pd.DataFrame):
         _require_columns(transactions.columns)
         if transactions.empty:
-            raise LedgerError("the ledger has no transactions")
+            raise LedgerError(say("engine.no_transactions"))
     base_quality = getattr(transactions, "attrs", {}).get("quality")
     with _engine(transactions, engine, spark, memory_limit) as ledger:
         n_lines, last_date = _ledger_facts(ledger.runner)
         if n_lines == 0:
-            raise LedgerError("the ledger has no transactions")
+            raise LedgerError(say("engine.no_transactions"))
         as_of_ts = _as_of(last_date, as_of)
         _occasion_views(ledger.runner, as_of_ts)
         table = ledger.runner.fetch(
@@ -274,14 +271,14 @@ def summarize(
     )
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
-        raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
+        raise LedgerError(say("engine.nothing_before_as_of", date=as_of_ts.date()))
     summary = _summary_frame(table, ledger)
     if latest is not None:
         _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
 
     buyer = (summary["orders"] > 0).to_numpy()
     if not buyer.any():
-        raise LedgerError("the ledger has no purchase: every order is a return or a cancellation")
+        raise LedgerError(say("engine.no_purchase"))
     if not buyer.all():
         quality.customers_only_returns = [str(c) for c in summary.index[~buyer]]
         quality.exclude("only_returns", int(table["lines"].to_numpy()[~buyer].sum()))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, say
 
 
 class DuckEngine:
@@ -31,7 +31,14 @@ class DuckEngine:
         self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        return self.connection.execute(sql).df()
+        import duckdb
+
+        try:
+            return self.connection.execute(sql).df()
+        except duckdb.OutOfMemoryException as err:
+            limit = self.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            first_line = str(err).splitlines()[0]
+            raise MemoryError(say("engine.out_of_memory", limit=limit, error=first_line)) from err
 
 
 def parquet_source(path: Path) -> str:
@@ -61,7 +68,7 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> Iter
         connection = duckdb.connect(":memory:", config=config)
     except duckdb.Error as err:
         shutil.rmtree(spill, ignore_errors=True)
-        raise ConfigError(f"DuckDB refused the memory limit {memory_limit!r}: {err}") from err
+        raise ConfigError(say("engine.memory_limit_refused", limit=memory_limit, error=err)) from err
     connection.execute("SET enable_progress_bar = false")  # the CLI has its own; stdout is the user's
     connection.execute("SET preserve_insertion_order = false")  # results are ordered by the queries
     try:
