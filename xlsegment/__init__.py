@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     # actions
     "load_playbook": "xlsegment.actions",
     "plan_actions": "xlsegment.actions",
+    "contact_plan": "xlsegment.actions",
     "mailing_lists": "xlsegment.actions",
     "budget_split": "xlsegment.actions",
     "loyalty_points": "xlsegment.actions",

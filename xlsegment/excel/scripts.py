@@ -274,6 +274,7 @@ def _write(sheet: Any, layout: Layout, lang: str) -> None:
 # ----------------------------------------------------------------------------------------- settings
 def _default_rows() -> list[tuple[str, Any]]:
     """Settings rows with the Python API's own defaults (read from the signatures, never restated)."""
+    from xlsegment.actions.schedule import DEFAULT_CAPACITY
     from xlsegment.clv import predict_clv, simple_clv
     from xlsegment.lapse import lapse_flags
     from xlsegment.segments import SegmentConfig
@@ -294,6 +295,7 @@ def _default_rows() -> list[tuple[str, Any]]:
     rows.append(("clv.lifetime", inspect.signature(simple_clv).parameters["lifetime"].default))
     lf = inspect.signature(lapse_flags).parameters
     rows += [(f"lapse.{k}", lf[k].default) for k in ("lapsed_months", "lost_months", "overdue_factor")]
+    rows += [(f"actions.capacity.{k}", v) for k, v in DEFAULT_CAPACITY.items()]
     return rows
 
 
