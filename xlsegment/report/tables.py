@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
 
 KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
@@ -112,7 +113,6 @@ _KIND_OF = dict(CUSTOMER_COLUMNS)
 # durations expressed in the summary's time unit: their header names the unit ("Recency (days)")
 DURATION_COLUMNS = ("recency", "T", "t_x", "mean_gap", "relationship_length")
 
-CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address", "city", "postcode")
 
 SHEETS = ("summary", "customers", "actions", "model", "settings")
 
