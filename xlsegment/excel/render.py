@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-import pandas as pd
 from openpyxl.utils.cell import range_boundaries
 
-from xlsegment.excel.convert import frame_to_rows
 from xlsegment.report.model import (
     Cell,
     Chart,
@@ -28,6 +26,7 @@ from xlsegment.report.model import (
     cell_ref,
     column_letter,
 )
+from xlsegment.workbook.cells import column_values
 from xlsegment.workbook.safety import typed_text
 from xlsegment.workbook.styles import default_styles
 
@@ -48,20 +47,6 @@ def cell_value(c: Cell) -> Any:
     return c.formula if c.formula else _value(c.value)
 
 
-def escaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table's frame with every text cell passed through the escaping rule (numbers, dates untouched)."""
-    out = frame.copy(deep=False)
-    for j in range(out.shape[1]):
-        column = out.iloc[:, j]
-        if (
-            column.dtype == object
-            or pd.api.types.is_string_dtype(column)
-            or isinstance(column.dtype, pd.CategoricalDtype)
-        ):
-            out.isetitem(j, column.astype(object).map(_value, na_action="ignore"))
-    return out
-
-
 def block_values(block: Any) -> list[list[Any]]:
     """The rows of values (and our formulas) of one block, as set on the sheet from its top-left cell."""
     if isinstance(block, Text):
@@ -70,8 +55,12 @@ def block_values(block: Any) -> list[list[Any]]:
         width = block.width
         return [[cell_value(c) for c in row] + [None] * (width - len(row)) for row in block.rows]
     if isinstance(block, Table):
-        header = [_value(h) for h in block.headers]
-        return [header, *frame_to_rows(escaped(block.frame), header=False)] if len(block.frame) else [header]
+        # the headless writer's own conversion of each column by its kind, so both write the same values
+        columns = [column_values(block.frame.iloc[:, j], kind) for j, kind in enumerate(block.kinds)]
+        return [
+            [_value(h) for h in block.headers],
+            *([_value(v) for v in row] for row in zip(*columns, strict=True)),
+        ]
     raise TypeError(f"no xlwings renderer for {type(block).__name__}")
 
 
