@@ -32,7 +32,7 @@ from .parsing import (
     parse_numbers,
 )
 from .quality import REASONS, DataQuality
-from .sources import SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
+from .sources import ENCODING_NAMES, SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
 
 _FRENCH_HINTS = frozenset(
     normalize_header(h)
@@ -112,7 +112,11 @@ class _Reader:
             self.quality.note(note)
         if raw.encoding:
             self.quality.info(
-                say("ledger.read_as", encoding=raw.encoding, sep=SEP_NAMES.get(raw.sep or "", raw.sep))
+                say(
+                    "ledger.read_as",
+                    encoding=ENCODING_NAMES.get(raw.encoding, raw.encoding),
+                    sep=SEP_NAMES.get(raw.sep or "", raw.sep),
+                )
             )
 
     def original(self, canonical: str) -> pd.Series:
@@ -515,7 +519,11 @@ def read_transactions(
             )
 
     quality = reader.quality
-    parsed = [customer.cat.codes.to_numpy(), date.values.to_numpy(dtype="datetime64[ns]").view("int64"), amount]
+    parsed = [
+        customer.cat.codes.to_numpy(),
+        date.values.to_numpy(dtype="datetime64[ns]").view("int64"),
+        amount,
+    ]
     duplicates = duplicate_lines(raw, parsed)
     if duplicates.any():
         if drop_duplicates:
