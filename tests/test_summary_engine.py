@@ -172,3 +172,12 @@ def test_reports_in_attrs_are_shared_not_deep_copied(sample_transactions) -> Non
     rules = segmented.attrs["segment_rules"]
     assert segmented[["rfm_segment"]].attrs["segment_rules"] is rules
     assert segmented["revenue"].attrs["quality"] is summary.attrs["quality"]
+
+
+def test_a_contact_column_with_no_value_at_all(tmp_path) -> None:
+    # found by the reader's CLI property test: an e-mail column whose only cell is empty
+    path = tmp_path / "ventes.csv"
+    path.write_text("client,date,montant,email\nC1,2024-01-05,12.50,", encoding="utf-8")
+    s = summarize(read_transactions(path))
+    assert s.loc["C1", "email"] is None or pd.isna(s.loc["C1", "email"])
+    assert s.loc["C1", "revenue"] == 12.5

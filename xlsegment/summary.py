@@ -331,6 +331,6 @@ def _add_contacts(summary: pd.DataFrame, latest: pd.DataFrame, contacts: list[st
 
 def _text_values(values: pd.Series) -> np.ndarray:
     """Text as plain Python strings with None for missing (pandas then picks its text dtype)."""
-    out = values.to_numpy(dtype=object)
+    out = values.to_numpy(dtype=object, copy=True)  # without copy it may be a read-only view
     out[pd.isna(out)] = None
     return out
