@@ -228,6 +228,7 @@ def write_big_parquet(path: Path, n_lines: int, chunk: int = 10_000_000) -> Path
         part = make_ledger(min(chunk, n_lines - lo), "ordered", seed=10 + i)
         part["customer_id"] = part["customer_id"].str.replace("C", f"C{i % 10}", n=1)  # more customers
         part["order_id"] = f"{i}-" + part["order_id"]
+        part["date"] = part["date"].astype("datetime64[us]")  # Spark reads micro-, not nanoseconds
         table = pa.Table.from_pandas(part, preserve_index=False)
         writer = writer or pq.ParquetWriter(path, table.schema)
         writer.write_table(table)
