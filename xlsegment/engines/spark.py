@@ -7,6 +7,7 @@ canonical transactions as a pandas frame; only the per-customer summary comes ba
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +33,10 @@ def local_session(cores: int | str = "*") -> object:
     builder = SparkSession.builder.master(f"local[{cores}]").appName("xlsegment")
     for key, value in LOCAL_CONFIG.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    with _quiet():
+        session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")  # the JVM's warnings are not the user's business
+    return session
 
 
 class SparkEngine:
@@ -45,17 +49,29 @@ class SparkEngine:
         self.session.sql(to_spark(sql)).createOrReplaceTempView(name)
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        return self.session.sql(to_spark(sql)).toPandas()
+        with _quiet():
+            return self.session.sql(to_spark(sql)).toPandas()
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """PySpark warns on every pandas 3 conversion that it 'does not yet fully support' it; the tests show
+    the summaries are equal, so the warning is noise to the user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        yield
 
 
 def _spark_frame(session: object, transactions: object) -> object:
     """The ledger as a Spark DataFrame: given as one, read from Parquet, or sent from pandas."""
     if isinstance(transactions, pd.DataFrame):
         frame = transactions.reset_index(drop=True)
+        frame.attrs = {}  # Spark would try to store them as JSON (the quality report is not JSON)
         for key in ("customer_id", "order_id", "category"):
             if key in frame and isinstance(frame[key].dtype, pd.CategoricalDtype):
                 frame[key] = frame[key].astype(object)
-        return session.createDataFrame(frame)
+        with _quiet():
+            return session.createDataFrame(frame)
     if isinstance(transactions, str | Path):
         return session.read.parquet(str(transactions))
     return transactions  # a Spark DataFrame
