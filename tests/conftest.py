@@ -14,7 +14,8 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT.parent / "shared" / "data"
+# XLSEGMENT_DATA points elsewhere (a git worktree sits one level deeper than the clone next to shared/)
+SHARED_DATA = Path(os.environ.get("XLSEGMENT_DATA") or PROJECT.parent / "shared" / "data")
 
 
 def shared_file(name: str) -> Path:

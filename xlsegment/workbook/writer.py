@@ -206,6 +206,8 @@ def _write_summary(s: _Sheet, report: Report, ranges: fm.CustomerRanges) -> None
     s.widths([52, 16, 14, 16, 14, 14, 14, 4, 4])
     s.title(report.title)
     s.append([s.styled(report.subtitle, "subtitle")])
+    for sentence in report.model_verdicts:  # whether the CLV figures can be trusted, first thing read
+        s.append([s.styled(sentence, "subtitle")])
     s.blank()
 
     # headline figures
