@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsegment.actions import mailing_lists, plan_actions, salutations, write_csv
+from xlsegment.actions.mailing import addressees
 from xlsegment.errors import LedgerError
 
 
@@ -89,11 +90,17 @@ def test_channel_from_the_plan():
     people = _people()
     plan = plan_actions(people, as_of="2026-11-22", classification="abc")
     result = mailing_lists(people, "abc", plan=plan)
-    # A and B get letters (need an address), C gets e-mails in the default playbook
+    # A and B get letters (need an address), C gets e-mails in the default playbook; the plan already
+    # chose collect_contact for the customers no channel of their playbook row reaches
     assert result.frame()["customer_id"].tolist() == ["m1", "m2", "m6", "m3"]
+    collect = "no contact data for the playbook's channels: collect it first"
     assert result.missing.set_index("customer_id")["missing_contact"].to_dict() == {
-        "m4": "no postal address",
-        "m5": "no e-mail address",
+        "m4": collect,
+        "m5": collect,
+    }
+    by_channel = mailing_lists(people, "abc", channel="letter")
+    assert by_channel.missing.set_index("customer_id")["missing_contact"].to_dict() == {
+        "m4": "no postal address"
     }
     assert "next_action" in result.frame().columns and "due_date" in result.frame().columns
 
@@ -184,3 +191,18 @@ def test_lists_partition_the_segment(rows, channel):
         assert listed == reach
         unreached = set(result.missing.loc[result.missing["segment"] == code, "customer_id"])
         assert unreached == members - reach
+
+
+def test_csv_conventions_follow_the_language(tmp_path):
+    frame = pd.DataFrame({"amount": [1234.5], "due_date": pd.to_datetime(["2026-12-31"]), "city": ["Lyon"]})
+    fr = (write_csv(frame, tmp_path / "fr.csv", lang="fr")).read_text(encoding="utf-8-sig")
+    en = (write_csv(frame, tmp_path / "en.csv", lang="en")).read_text(encoding="utf-8-sig")
+    assert fr.splitlines() == ["amount;due_date;city", "1234,5;31/12/2026;Lyon"]
+    assert en.splitlines() == ["amount,due_date,city", "1234.5,2026-12-31,Lyon"]
+
+
+def test_addressees_for_the_envelope():
+    people = _people()
+    assert addressees(people, "fr").tolist() == ["Madame Marie Dupont", "Monsieur Jean Martin", "Paul Durand",
+                                                 "Madame Ann Smith", "Léa Petit", ""]  # fmt: skip
+    assert addressees(people, "en").tolist()[:2] == ["Mrs Marie Dupont", "Mr Jean Martin"]

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from test_report_fixture import make_analysis
 
 from xlsegment.report import (
-    _unique_headers,
     build_report,
     class_label,
     customers_view,
@@ -24,6 +23,7 @@ from xlsegment.report import (
     segment_table,
     settings_table,
     sheet_names,
+    unique_headers,
 )
 
 
@@ -142,8 +142,8 @@ def test_customers_view_does_not_modify_input():
     pd.testing.assert_frame_equal(a.customers, before)
 
 
-def test_unique_headers():
-    assert _unique_headers(["Segment", "segment", "Segment", ""]) == [
+def testunique_headers():
+    assert unique_headers(["Segment", "segment", "Segment", ""]) == [
         "Segment",
         "segment (2)",
         "Segment (3)",

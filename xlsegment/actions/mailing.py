@@ -17,25 +17,15 @@ import pandas as pd
 from xlsegment.actions._text import as_text, fill_array, lookup
 from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
+from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, reachable
 from xlsegment.atomic import atomic_write
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
-CONTACT_COLUMNS = (
-    "civility",
-    "first_name",
-    "last_name",
-    "name",
-    "address",
-    "postcode",
-    "city",
-    "email",
-    "phone",
-)
 _FEMALE = {"mme", "madame", "mrs", "ms", "miss", "mlle", "mademoiselle", "mevrouw", "frau"}
 _MALE = {"m", "mr", "monsieur", "mister", "herr"}
-_NEEDS = {"letter": ("address",), "visit": ("address",), "event": ("address",), "email": ("email",),
-          "phone": ("phone",), "sms": ("phone",)}  # fmt: skip
+_DATE_COLUMNS = ("birthday", "due_date")  # kept as dates, so the CSV writes them the language's way
 
 
 @dataclass
@@ -47,6 +37,7 @@ class MailingLists:
     missing: pd.DataFrame
     report: list[str] = field(default_factory=list)
     classification: str = "rfm_segment"
+    lang: str = "en"
 
     def frame(self) -> pd.DataFrame:
         """Every list in one frame (one sheet), in segment order."""
@@ -54,18 +45,19 @@ class MailingLists:
             return self.missing.iloc[0:0].drop(columns=["missing_contact"], errors="ignore")
         return pd.concat(list(self.lists.values()), ignore_index=True)
 
-    def write_csv(self, folder: str | Path, *, prefix: str = "mailing", sep: str = ",") -> list[Path]:
-        """One CSV per segment plus one of the customers without contact data; each written atomically."""
+    def write_csv(self, folder: str | Path, *, prefix: str = "mailing", sep: str | None = None) -> list[Path]:
+        """One CSV per segment plus one of the customers without contact data; each written atomically, in
+        the conventions of the lists' language (`sep` overrides the separator)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for code, frame in self.lists.items():
             path = folder / f"{prefix}_{self.classification}_{_safe(code)}.csv"
-            write_csv(frame, path, sep=sep)
+            write_csv(frame, path, sep=sep, lang=self.lang)
             written.append(path)
         if not self.missing.empty:
             path = folder / f"{prefix}_{self.classification}_missing_contact.csv"
-            write_csv(self.missing, path, sep=sep)
+            write_csv(self.missing, path, sep=sep, lang=self.lang)
             written.append(path)
         return written
 
@@ -74,45 +66,21 @@ def _safe(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", str(code)) or "segment"
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
-    """Write `frame` as UTF-8 CSV (with BOM, so Excel reads accents) via a temporary file and os.replace:
-    a reader never sees a half-written file and a failure leaves the old file in place."""
+# how a spreadsheet of each language expects a CSV: separator, decimal mark, dates
+CSV_CONVENTIONS = {"fr": (";", ",", "%d/%m/%Y"), "en": (",", ".", "%Y-%m-%d")}
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str | None = None, lang: str = "en") -> Path:
+    """Write `frame` as UTF-8 CSV (with BOM, so Excel reads accents) in the conventions of `lang` (French:
+    `;`, decimal comma, dates 31/12/2026; English: `,`, decimal point, 2026-12-31), via a temporary file and
+    os.replace: a reader never sees a half-written file and a failure leaves the old file in place."""
+    default_sep, decimal, dates = CSV_CONVENTIONS[check_lang(lang)]
 
     def write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-            frame.to_csv(handle, index=False, sep=sep, date_format="%Y-%m-%d")
+            frame.to_csv(handle, index=False, sep=sep or default_sep, decimal=decimal, date_format=dates)
 
     return atomic_write(path, write)
-
-
-def _text_col(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A contact column as stripped text (object array), '' when absent or missing; each distinct value is
-    stripped once."""
-    if column not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    values = as_text(frame[column].to_numpy(dtype=object), len(frame))
-    codes, uniques = pd.factorize(values)
-    stripped = np.array([u.strip() for u in uniques] + [""], dtype=object)
-    return stripped[codes]
-
-
-class _Contacts(dict):
-    """Contact columns of one frame as stripped text, each read once."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        super().__init__()
-        self.frame = frame
-
-    def __missing__(self, column: str) -> np.ndarray:
-        self[column] = _text_col(self.frame, column)
-        return self[column]
-
-
-def _per_value(values: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
-    """`test` applied once per distinct value, as a boolean array."""
-    codes, uniques = pd.factorize(values)
-    results = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
-    return results[codes]
 
 
 def _civility_kind(civility: np.ndarray) -> np.ndarray:
@@ -123,13 +91,30 @@ def _civility_kind(civility: np.ndarray) -> np.ndarray:
     return kinds[codes]
 
 
-def salutations(frame: pd.DataFrame, lang: str = "en", contacts: _Contacts | None = None) -> pd.Series:
+def addressees(frame: pd.DataFrame, lang: str = "en", contacts: Contacts | None = None) -> pd.Series:
+    """Whom a letter is addressed to, for the envelope or the address block: 'Madame Marie Durand' /
+    'Mrs Marie Durand' when the civility is known, else the name on file ('' when there is none)."""
+    lang = check_lang(lang)
+    text_of = contacts if contacts is not None else Contacts(frame)
+    civ_column = "civility" if "civility" in frame.columns or "title" not in frame.columns else "title"
+    kind = _civility_kind(text_of[civ_column])
+    first, last, name = text_of["first_name"], text_of["last_name"], text_of["name"]
+    full = np.where((first != "") & (last != ""), first + " " + last, first + last)
+    full = np.where(full != "", full, name).astype(object)
+    word = np.select(
+        [kind == "f", kind == "m"], [label("actions.civility.f", lang), label("actions.civility.m", lang)], ""
+    )
+    out = np.where((word != "") & (full != ""), word + " " + full, full)
+    return pd.Series(out.astype(object), index=frame.index, dtype=object)
+
+
+def salutations(frame: pd.DataFrame, lang: str = "en", contacts: Contacts | None = None) -> pd.Series:
     """The opening of a letter per customer: 'Chère Madame Dupont' / 'Dear Mrs Dupont' when the civility and
     last name are known, else 'Bonjour Marie' / 'Dear Marie' from the first name, else the full name, else a
     plain 'Bonjour' / 'Hello' (never 'Madame, Monsieur')."""
     lang = check_lang(lang)
     n = len(frame)
-    text_of = contacts if contacts is not None else _Contacts(frame)
+    text_of = contacts if contacts is not None else Contacts(frame)
     civ_column = "civility" if "civility" in frame.columns or "title" not in frame.columns else "title"
     kind = _civility_kind(text_of[civ_column])
     last = text_of["last_name"]
@@ -149,18 +134,13 @@ def salutations(frame: pd.DataFrame, lang: str = "en", contacts: _Contacts | Non
     return pd.Series(out.astype(object), index=frame.index, dtype=object)
 
 
-def _reachable(contacts: _Contacts, channel: np.ndarray) -> np.ndarray:
-    """Whether each customer can be reached on their channel ('' = any of address, e-mail, phone)."""
-    address = contacts["address"] != ""
-    email = _per_value(contacts["email"], lambda v: "@" in v)
-    phone = _per_value(contacts["phone"], lambda v: sum(ch.isdigit() for ch in v) >= 6)
-    have = {"address": address, "email": email, "phone": phone}
-    out = address | email | phone
-    for chan, needs in _NEEDS.items():
-        mask = channel == chan
-        if mask.any():
-            out = np.where(mask, have[needs[0]], out)
-    return out.astype(bool)
+def _per_customer(plan: ActionPlan | pd.DataFrame) -> pd.DataFrame:
+    """The planned channel, next action, due date and offer per customer_id, from plan_actions' result or
+    from the contact plan (`Analysis.plan`: customers not scheduled have no channel there)."""
+    if isinstance(plan, ActionPlan):
+        return plan.customers
+    table = plan.set_index(plan["customer_id"].astype(str))
+    return table.rename(columns={"action_label": "next_action"})
 
 
 def mailing_lists(
@@ -170,14 +150,14 @@ def mailing_lists(
     *,
     where: pd.Series | np.ndarray | Callable[[pd.DataFrame], pd.Series] | None = None,
     channel: str | None = None,
-    plan: ActionPlan | None = None,
+    plan: ActionPlan | pd.DataFrame | None = None,
     lang: str = "en",
 ) -> MailingLists:
     """Mail-merge lists of the customers of `segments` (default: every segment present) of `classification`.
 
     `where` narrows the selection further (a boolean Series aligned on the customers, or a function of the
     frame). `channel` ('letter', 'email', 'phone', 'sms', ...) decides which contact data is required; without
-    it the channel planned for each customer in `plan` is used, else any address, e-mail or phone will do.
+    it the channel planned for each customer in `plan` (plan_actions' result or the contact plan) is used, else any address, e-mail or phone will do.
     Customers selected but not reachable go to `missing` with the reason, never silently dropped.
     """
     lang = check_lang(lang)
@@ -211,6 +191,7 @@ def mailing_lists(
             mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index)
         selected &= mask
 
+    planned = _per_customer(plan) if plan is not None else None
     # from here on only the selected customers are handled
     keep = selected.to_numpy(dtype=bool)
     sub = frame[keep]
@@ -219,25 +200,28 @@ def mailing_lists(
     if channel is not None:
         chan = np.full(m, channel, dtype=object)
     elif plan is not None:
-        chan = as_text(plan.customers["channel"].reindex(sub.index).to_numpy(dtype=object), m)
+        chan = as_text(planned["channel"].reindex(sub.index).to_numpy(dtype=object), m)
     else:
         chan = np.full(m, "", dtype=object)
-    contacts = _Contacts(sub)
-    ok = _reachable(contacts, chan)
+    contacts = Contacts(sub)
+    ok = reachable(contacts, chan)
 
     cols: dict[str, object] = {"customer_id": sub.index.to_numpy(dtype=object), "segment": sub_codes}
     cols["segment_label"] = lookup(sub_codes, segment_labels(classification, lang), None)
+    cols["addressee"] = addressees(sub, lang, contacts).to_numpy(dtype=object)
     cols["salutation"] = salutations(sub, lang, contacts).to_numpy(dtype=object)
     for column in CONTACT_COLUMNS:
-        if column in sub.columns:
+        if column in _DATE_COLUMNS and column in sub.columns:
+            cols[column] = pd.to_datetime(sub[column], errors="coerce").to_numpy(dtype="datetime64[ns]")
+        elif column in sub.columns:
             cols[column] = contacts[column]
     if channel is not None or plan is not None:
         cols["channel"] = chan
     if plan is not None:
         for column in ("next_action", "due_date", "offer"):
-            cols[column] = plan.customers[column].reindex(sub.index).to_numpy()
+            cols[column] = planned[column].reindex(sub.index).to_numpy()
     table = pd.DataFrame(
-        {k: pd.Series(v, dtype=None if k == "due_date" else object) for k, v in cols.items()}
+        {k: pd.Series(v, dtype=None if k in _DATE_COLUMNS else object) for k, v in cols.items()}
     )
 
     lists = {}
@@ -245,7 +229,7 @@ def mailing_lists(
         rows = np.flatnonzero(ok & (sub_codes == code))
         if len(rows):
             lists[code] = table.iloc[rows].reset_index(drop=True)
-    by_channel = {c: label(f"actions.missing.{c}", lang) for c in _NEEDS}
+    by_channel = {c: label(f"actions.missing.{c}", lang) for c in (*NEEDS, COLLECT)}
     reasons = lookup(chan, by_channel, label("actions.missing.any", lang))
     missing = table.iloc[np.flatnonzero(~ok)].reset_index(drop=True)
     missing["missing_contact"] = pd.Series(reasons[~ok], dtype=object)
@@ -257,4 +241,4 @@ def mailing_lists(
     generic = int((ok & (cols["salutation"] == plain)).sum())
     if generic:
         report.append(f"{generic} customer(s) have no name on file: their letter opens with a plain greeting")
-    return MailingLists(lists, missing, report, classification)
+    return MailingLists(lists, missing, report, classification, lang)

@@ -1,4 +1,4 @@
-"""Named cell styles of the workbook, number formats per display kind, and column widths.
+"""Named cell styles of the workbook (number formats and column widths live in the report description).
 
 A template restyles the output by defining named styles with the names in STYLE_NAMES (Home > Cell Styles in
 Excel): the writer uses the template's definition when it has one, ours otherwise.
@@ -7,8 +7,6 @@ Excel): the writer uses the template's definition when it has one, ours otherwis
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-from xlsegment.report import number_formats  # noqa: F401  (re-exported: the writer's formats)
 
 ACCENT = "1F4E78"
 LIGHT = "DDEBF7"
@@ -65,17 +63,3 @@ def register_styles(wb) -> dict[str, str]:
         if style.name not in existing:
             wb.add_named_style(style)
     return dict(STYLE_NAMES)
-
-
-WIDTHS = {
-    "int": 10,
-    "number": 11,
-    "ratio": 10,
-    "money": 13,
-    "percent": 10,
-    "date": 12,
-    "flag": 10,
-    "score": 9,
-    "text": 14,
-    "general": 14,
-}

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
 
 KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
@@ -112,7 +113,6 @@ _KIND_OF = dict(CUSTOMER_COLUMNS)
 # durations expressed in the summary's time unit: their header names the unit ("Recency (days)")
 DURATION_COLUMNS = ("recency", "T", "t_x", "mean_gap", "relationship_length")
 
-CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address", "city", "postcode")
 
 SHEETS = ("summary", "customers", "actions", "model", "settings")
 
@@ -238,7 +238,7 @@ def _kind_of_series(key: str, series: pd.Series) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _unique_headers(headers: Iterable[str]) -> list[str]:
+def unique_headers(headers: Iterable[str]) -> list[str]:
     """Make headers unique (an Excel table refuses duplicates): 'Segment', 'Segment (2)', ..."""
     seen: dict[str, int] = {}
     out = []
@@ -256,7 +256,7 @@ def _unique_headers(headers: Iterable[str]) -> list[str]:
 
 def _table(name: str, title: str, columns: list[tuple[str, str, pd.Series | list]], lang: str) -> ReportTable:
     """A ReportTable from (key, kind, values) triples, headers labelled from labels_columns.csv."""
-    headers = _unique_headers(column_label(k, lang) for k, _, _ in columns)
+    headers = unique_headers(column_label(k, lang) for k, _, _ in columns)
     data = {
         h: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
         for h, (_, _, v) in zip(headers, columns, strict=True)
@@ -341,7 +341,7 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
         f"{header} ({unit})" if key in DURATION_COLUMNS else header
         for key, header in zip(table.keys, table.frame.columns, strict=True)
     ]
-    table.frame.columns = _unique_headers(renamed)
+    table.frame.columns = unique_headers(renamed)
     return table
 
 
