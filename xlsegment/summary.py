@@ -27,6 +27,8 @@ from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
+# the one default unit of durations (summary, analysis, backtest): days, what a shop owner reads directly
+DEFAULT_TIME_UNIT = "D"
 WINDOW_DAYS = 365
 DAYS_PER_YEAR = 365.25
 
@@ -231,7 +233,7 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def summarize(
     transactions: pd.DataFrame,
     as_of: object = None,
-    time_unit: str = "D",
+    time_unit: str = DEFAULT_TIME_UNIT,
     *,
     engine: str = "duckdb",
     spark: object = None,
