@@ -207,6 +207,15 @@ def _parser() -> argparse.ArgumentParser:
     lite.add_argument(
         "--force", action="store_true", help="replace main.py and requirements.txt if they exist"
     )
+
+    server = sub.add_parser(
+        "server",
+        help="write the xlwings Server project (then run xlwings-server in it)",
+        description="Write the xlwings Server project of xlsegment into FOLDER, with a .env holding a fresh "
+        "secret key.",
+    )
+    server.add_argument("folder", help="folder of the project (created if needed)")
+    server.add_argument("--force", action="store_true", help="replace the project files if FOLDER has them")
     return parser
 
 
@@ -344,6 +353,12 @@ def cmd_lite(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force)
 
 
+def cmd_server(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.excel.server import server_command
+
+    return server_command(args.folder, force=args.force)
+
+
 def _input_errors() -> tuple[type[BaseException], ...]:
     from xlsegment.errors import ConfigError, LedgerError
     from xlsegment.workbook.safety import WorkbookError
@@ -368,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(err)
         return EXIT_INPUT
     handlers = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}
-    handler = {**handlers, "lite": cmd_lite}[args.command]
+    handler = {**handlers, "lite": cmd_lite, "server": cmd_server}[args.command]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:

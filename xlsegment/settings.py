@@ -18,6 +18,7 @@ import pandas as pd
 
 from .errors import ConfigError
 from .labels import check_lang
+from .summary import DEFAULT_TIME_UNIT
 
 AREAS = ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest")
 TIME_UNITS = ("D", "W", "M")
@@ -36,7 +37,7 @@ class Settings:
     """
 
     as_of: str | None = None
-    time_unit: str = "D"
+    time_unit: str = DEFAULT_TIME_UNIT
     lang: str = "auto"
     segment_by: str = "rfm_segment"
     segments: dict[str, Any] = field(default_factory=dict)
@@ -52,7 +53,7 @@ class Settings:
             self.lang = check_lang(self.lang)
         else:
             self.lang = "auto"
-        unit = str(self.time_unit or "D").strip().upper()[:1]
+        unit = str(self.time_unit or DEFAULT_TIME_UNIT).strip().upper()[:1]
         if unit not in TIME_UNITS:
             raise ConfigError(f"time_unit must be one of {', '.join(TIME_UNITS)} (got {self.time_unit!r})")
         self.time_unit = unit

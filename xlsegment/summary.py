@@ -17,6 +17,8 @@ from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
+# the one default unit of durations (summary, analysis, backtest): days, what a shop owner reads directly
+DEFAULT_TIME_UNIT = "D"
 WINDOW_DAYS = 365
 
 
@@ -160,7 +162,9 @@ def _group_first_text(values: pd.Series, cust: np.ndarray, order: np.ndarray, n:
     return out
 
 
-def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str = "D") -> pd.DataFrame:
+def summarize(
+    transactions: pd.DataFrame, as_of: object = None, time_unit: str = DEFAULT_TIME_UNIT
+) -> pd.DataFrame:
     """One row per customer with at least one purchase occasion up to `as_of` (default: last ledger date).
 
     Durations are counted in days and expressed in `time_unit` (D days, W weeks = days/7, M months =
@@ -213,6 +217,7 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
     total_net = np.bincount(p_cust, weights=p_net, minlength=n_cust)
     repeat_sum = np.where(buyer, total_net - np.where(buyer, first_net, 0.0), 0.0)
     frequency = orders - 1
+    purchase_days, repeat_day_value = _purchase_days(p_cust, p_day, p_net, on_first_day, total_net, n_cust)
 
     as_of_day = np.datetime64(as_of_ts.date(), "D").astype(np.int64)
     recent = p_day > as_of_day - WINDOW_DAYS
@@ -235,6 +240,9 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
                 "revenue": revenue,
                 "basket": revenue / orders,
                 "monetary_value": np.where(frequency > 0, repeat_sum / np.maximum(frequency, 1), 0.0),
+                "purchase_days": purchase_days,
+                "repeat_days": np.maximum(purchase_days - 1, 0),
+                "repeat_day_value": repeat_day_value,
                 "relationship_length": relationship_days / days_per,
                 "purchase_rate": orders / (relationship_days / days_per),
                 "purchases_per_year": orders / (relationship_days / 365.25),
@@ -258,6 +266,29 @@ def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str =
         summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
+
+
+def _purchase_days(
+    p_cust: np.ndarray,
+    p_day: np.ndarray,
+    p_net: np.ndarray,
+    on_first_day: np.ndarray,
+    total_net: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """BTYD inputs by purchase day (the papers' and lifetimes' x; several orders on one day are one repeat
+    opportunity): distinct purchase days per customer, and the mean net value of the days after the first
+    (each day's value the sum of its occasions' nets), 0 without a repeat day."""
+    if not len(p_day):
+        return np.zeros(n, dtype=np.int64), np.zeros(n)
+    d0 = int(p_day.min())
+    span = int(p_day.max()) - d0 + 1
+    distinct = np.unique(p_cust.astype(np.int64) * span + (p_day - d0))
+    purchase_days = np.bincount(distinct // span, minlength=n)
+    first_day_net = np.bincount(p_cust[on_first_day], weights=p_net[on_first_day], minlength=n)
+    repeat = np.maximum(purchase_days - 1, 0)
+    value = np.where(repeat > 0, (total_net - first_day_net) / np.maximum(repeat, 1), 0.0)
+    return purchase_days, value
 
 
 def _add_signals(

@@ -182,6 +182,7 @@ class Report:
     quality: ReportTable
     help: ReportTable
     top20_label: str = "Top 20 %"  # the Pareto group label the customers table shows for the top 20 %
+    model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -711,9 +712,12 @@ def build_report(analysis: Any, lang: str | None = None, segment_by: str | None 
         shown = frame.loc[frame["pareto"].astype("object") == "top20", "pareto_label"]
         if len(shown):
             top20 = str(shown.iloc[0])
+    from xlsegment.clv.reliability import verdict_sentences
+
     return Report(
         lang=lang,
         top20_label=top20,
+        model_verdicts=tuple(verdict_sentences(analysis, lang)),
         sheet_names=sheet_names(lang),
         title=label("wb.title", lang),
         subtitle=label("wb.subtitle", lang).format(
