@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from xlsegment import __version__
+    from xlsegment.overtime.cli import add_campaign_options, add_measure_parser
 
     parser.add_argument("--version", action="version", version=f"xlsegment {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -174,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-overtime", action="store_true", help="leave out the Movements and Cohorts sheets"
     )
+    add_campaign_options(build)
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     columns = build.add_argument_group(
         "column mapping",
@@ -194,8 +196,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help="where to write the sample ledger (.csv)")
     sample.add_argument("--force", action="store_true", help="replace the file if it exists")
-
-    from xlsegment.overtime.cli import add_measure_parser
 
     add_measure_parser(sub, COLUMN_OPTIONS)
 
@@ -278,6 +278,8 @@ def _check_paths(ledger: Path, output: Path, force: bool) -> None:
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.ledger import sample_ledger_path
+    from xlsegment.overtime.campaign import write_campaign
+    from xlsegment.overtime.cli import check_campaign_path, mark_control_group
     from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report, describe
@@ -293,6 +295,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     ledger = sample_ledger_path() if args.sample else Path(args.ledger)
     output = Path(args.output)
     _check_paths(ledger, output, args.force)
+    check_campaign_path(args)
     if args.template and not Path(args.template).is_file():
         raise CliError(f"template {args.template!r} not found")
     settings = _settings(args)
@@ -301,6 +304,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
+        campaign = mark_control_group(args, analysis)
         report = build_report(analysis, analysis.settings.lang)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
@@ -308,6 +312,8 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         write_workbook(
             book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )
+        if campaign is not None:
+            write_campaign(campaign, args.campaign, analysis.settings.lang)
     finally:
         progress.close()
     for line in analysis.quality.warnings(analysis.settings.lang):
