@@ -69,7 +69,9 @@ def _same(headless: object, button: object) -> bool:
     if isinstance(headless, (dt.datetime, dt.date)):  # xlwings sends dates to Office.js as ISO text
         return str(button).startswith(headless.isoformat()[:10])
     if isinstance(headless, (int, float)):
-        return isinstance(button, (int, float)) and button == pytest.approx(headless, rel=1e-9, abs=1e-9)
+        # two separate analyses (the button's and the headless one): fitted model parameters may differ in
+        # the 8th digit, as the engine's parallel sums may add in another order
+        return isinstance(button, (int, float)) and button == pytest.approx(headless, rel=1e-6, abs=1e-9)
     return False
 
 
