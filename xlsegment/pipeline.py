@@ -222,7 +222,7 @@ def analyze(
     if settings.lang == "auto":
         settings = dataclasses.replace(settings, lang=transactions.attrs.get("language", "en"))
     step("summary")
-    summary = summarize(transactions, as_of=settings.as_of, time_unit=settings.time_unit)
+    summary = summarize(transactions, as_of=settings.as_of, time_unit=settings.time_unit, **settings.summary)
     quality = summary.attrs["quality"]
     lang = settings.lang
 

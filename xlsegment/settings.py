@@ -20,7 +20,7 @@ from .errors import ConfigError
 from .labels import check_lang
 from .summary import DEFAULT_TIME_UNIT
 
-AREAS = ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest")
+AREAS = ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest", "summary")
 TIME_UNITS = ("D", "W", "M")
 
 
@@ -33,7 +33,8 @@ class Settings:
     segments / clv / lapse / actions: keyword parameters of each area (see their functions);
     columns: column mapping (canonical keyword -> header); reader: read_transactions options
     (sheet, table, sep, encoding, decimal, dayfirst, errors); backtest: {"split_date", "horizon", "unit"}
-    to add a backtest to the model sheet (empty = none).
+    to add a backtest to the model sheet (empty = none); summary: the engine that computes the customer
+    summary ({"engine": "duckdb" or "spark", "memory_limit": "2GB"}, keywords of `summarize`).
     """
 
     as_of: str | None = None
@@ -47,6 +48,7 @@ class Settings:
     columns: dict[str, str] = field(default_factory=dict)
     reader: dict[str, Any] = field(default_factory=dict)
     backtest: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if str(self.lang).strip().lower() != "auto":

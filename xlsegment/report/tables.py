@@ -555,7 +555,15 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     seg = f"{segment_by}_label" if f"{segment_by}_label" in sub.columns else segment_by
     if seg in sub.columns:
         columns.append((segment_by, "text", sub[seg]))
-    for key in ("next_action", "channel", "due_date", "objective", "suppressed_offer", "suppressed_reason"):
+    for key in (
+        "next_action",
+        "channel",
+        "due_date",
+        "objective",
+        "suppressed_offer",
+        "suppressed_reason",
+        "control_group",  # the campaign's held-out customers (xlsegment.overtime), when one is drawn
+    ):
         if key in sub.columns:
             columns.append((key, _KIND_OF.get(key, "text"), sub[key]))
     return _table("mailing", label("mailing.title", lang), columns, lang)

@@ -27,6 +27,7 @@ from xlsegment.segments.rfm import _frat_code, _rfm, recency_days, rfm_code_colu
 from xlsegment.segments.rules import apply_rule_table, as_rule_table
 from xlsegment.segments.types import TYPE_CODES, type_codes
 from xlsegment.segments.value import value_codes
+from xlsegment.shared import SharedDict
 
 CODE_COLUMNS = ("abc", "pareto", "buyer_status", "rfm_segment", "lifecycle", "behaviour", "customer_type")
 CLASSIFICATIONS = (
@@ -183,7 +184,7 @@ def segment(
     added = pd.DataFrame(ordered, index=summary.index)
     base = summary.drop(columns=[c for c in added.columns if c in summary.columns])
     result = pd.concat([base, added], axis=1)
-    result.attrs = {**summary.attrs, "segment_rules": rules, "lang": lang}
+    result.attrs = {**summary.attrs, "segment_rules": SharedDict(rules), "lang": lang}
     return result
 
 
