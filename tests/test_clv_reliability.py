@@ -81,6 +81,8 @@ def test_build_shows_the_french_verdict_first_and_no_unsupported_figures(tmp_pat
         col = header.index(column_label(key, "fr")) + 1
         values = [sheet.cell(row, col).value for row in range(2, sheet.max_row + 1)]
         assert len(values) == 50 and all(v is None for v in values), key
+    # nor a total of predictions that are not there
+    assert not any("CLV prédite totale" in str(first.cell(row, 1).value or "") for row in range(1, 40))
     reason_col = header.index(column_label("clv_reason", "fr")) + 1
     assert str(sheet.cell(2, reason_col).value).startswith("Non prédit : ")
 

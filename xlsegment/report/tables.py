@@ -432,7 +432,7 @@ def headline(analysis: Any, lang: str = "en") -> ReportTable:
             ("lapsed", "int", lapsed),
             ("active_share", "percent", _safe_div(n - lapsed, n)),
         ]
-    if "clv" in df.columns:
+    if "clv" in df.columns and df["clv"].notna().any():  # no total of predictions the data cannot support
         rows.append(("clv_total", "money", float(df["clv"].astype(float).sum())))
     as_of = as_of_of(analysis)
     if as_of is not None:
