@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from xlsegment import __version__
+    from xlsegment.overtime.cli import add_campaign_options, add_measure_parser
 
     parser.add_argument("--version", action="version", version=f"xlsegment {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -153,6 +154,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
     )
+    build.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        type=str.lower,
+        help="what computes the customer summary: DuckDB in this process (default) or Apache Spark "
+        "(a local session; needs Java and pip install 'xlsegment[spark]')",
+    )
+    build.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="cap DuckDB's memory, e.g. 2GB; beyond it the summary spills to a temporary folder",
+    )
     build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
     build.add_argument("--force", action="store_true", help="replace the output if it exists")
     build.add_argument(
@@ -162,6 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-overtime", action="store_true", help="leave out the Movements and Cohorts sheets"
     )
+    add_campaign_options(build)
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     columns = build.add_argument_group(
         "column mapping",
@@ -182,8 +196,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help="where to write the sample ledger (.csv)")
     sample.add_argument("--force", action="store_true", help="replace the file if it exists")
-
-    from xlsegment.overtime.cli import add_measure_parser
 
     add_measure_parser(sub, COLUMN_OPTIONS)
 
@@ -207,6 +219,15 @@ def _parser() -> argparse.ArgumentParser:
     lite.add_argument(
         "--force", action="store_true", help="replace main.py and requirements.txt if they exist"
     )
+
+    server = sub.add_parser(
+        "server",
+        help="write the xlwings Server project (then run xlwings-server in it)",
+        description="Write the xlwings Server project of xlsegment into FOLDER, with a .env holding a fresh "
+        "secret key.",
+    )
+    server.add_argument("folder", help="folder of the project (created if needed)")
+    server.add_argument("--force", action="store_true", help="replace the project files if FOLDER has them")
     return parser
 
 
@@ -234,6 +255,9 @@ def _settings(args: argparse.Namespace):
         reader["dayfirst"] = bool(args.dayfirst)
     if reader != settings.reader:
         changes["reader"] = reader
+    engine = {k: v for k, v in (("engine", args.engine), ("memory_limit", args.memory_limit)) if v}
+    if engine:
+        changes["summary"] = {**settings.summary, **engine}
     return dataclasses.replace(settings, **changes) if changes else settings
 
 
@@ -254,6 +278,8 @@ def _check_paths(ledger: Path, output: Path, force: bool) -> None:
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.ledger import sample_ledger_path
+    from xlsegment.overtime.campaign import write_campaign
+    from xlsegment.overtime.cli import check_campaign_path, mark_control_group
     from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report, describe
@@ -269,6 +295,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     ledger = sample_ledger_path() if args.sample else Path(args.ledger)
     output = Path(args.output)
     _check_paths(ledger, output, args.force)
+    check_campaign_path(args)
     if args.template and not Path(args.template).is_file():
         raise CliError(f"template {args.template!r} not found")
     settings = _settings(args)
@@ -277,6 +304,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
+        campaign = mark_control_group(args, analysis)
         report = build_report(analysis, analysis.settings.lang)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
@@ -284,6 +312,8 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         write_workbook(
             book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )
+        if campaign is not None:
+            write_campaign(campaign, args.campaign, analysis.settings.lang)
     finally:
         progress.close()
     for line in analysis.quality.warnings(analysis.settings.lang):
@@ -338,6 +368,12 @@ def cmd_lite(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force)
 
 
+def cmd_server(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.excel.server import server_command
+
+    return server_command(args.folder, force=args.force)
+
+
 def _input_errors() -> tuple[type[BaseException], ...]:
     from xlsegment.errors import ConfigError, LedgerError
     from xlsegment.workbook.safety import WorkbookError
@@ -350,6 +386,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
         FileNotFoundError,
         PermissionError,
         IsADirectoryError,
+        MemoryError,  # the summary outgrew --memory-limit: the message says to raise it
     )
 
 
@@ -362,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(err)
         return EXIT_INPUT
     handlers = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}
-    handler = {**handlers, "lite": cmd_lite}[args.command]
+    handler = {**handlers, "lite": cmd_lite, "server": cmd_server}[args.command]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:

@@ -161,6 +161,8 @@ def _summary(report: Report, name: str, ranges: fm.CustomerRanges) -> Sheet:
     b.widths([52, 16, 14, 16, 14, 14, 14, 4, 4])
     b.text(report.title, "title")
     b.text(report.subtitle, "subtitle")
+    for sentence in report.model_verdicts:  # which CLV model, and whether its figures can be trusted
+        b.text(sentence, "subtitle")
     b.blank()
 
     # headline figures: live formulas where the figure has one

@@ -182,6 +182,7 @@ class Report:
     quality: ReportTable
     help: ReportTable
     top20_label: str = "Top 20 %"  # the Pareto group label the customers table shows for the top 20 %
+    model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -554,7 +555,15 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     seg = f"{segment_by}_label" if f"{segment_by}_label" in sub.columns else segment_by
     if seg in sub.columns:
         columns.append((segment_by, "text", sub[seg]))
-    for key in ("next_action", "channel", "due_date", "objective", "suppressed_offer", "suppressed_reason"):
+    for key in (
+        "next_action",
+        "channel",
+        "due_date",
+        "objective",
+        "suppressed_offer",
+        "suppressed_reason",
+        "control_group",  # the campaign's held-out customers (xlsegment.overtime), when one is drawn
+    ):
         if key in sub.columns:
             columns.append((key, _KIND_OF.get(key, "text"), sub[key]))
     return _table("mailing", label("mailing.title", lang), columns, lang)
@@ -703,9 +712,12 @@ def build_report(analysis: Any, lang: str | None = None, segment_by: str | None 
         shown = frame.loc[frame["pareto"].astype("object") == "top20", "pareto_label"]
         if len(shown):
             top20 = str(shown.iloc[0])
+    from xlsegment.clv.reliability import verdict_sentences
+
     return Report(
         lang=lang,
         top20_label=top20,
+        model_verdicts=tuple(verdict_sentences(analysis, lang)),
         sheet_names=sheet_names(lang),
         title=label("wb.title", lang),
         subtitle=label("wb.subtitle", lang).format(
