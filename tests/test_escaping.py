@@ -1,7 +1,7 @@
 """One escaping rule (workbook/safety.escape_text) for every cell written from text that is not ours.
 
 Hostile text comes in through the ledger (customer ids, names, e-mails, categories, a header), a user's rule
-table (a segment code) and the settings; every sheet of the headless workbook is checked: such text is a
+table (a segment code), a user's playbook (the actions) and the settings; every sheet of the headless workbook is checked: such text is a
 string cell with the quote prefix, never a formula, and appears in our own formulas only inside a string
 literal.
 """
@@ -75,7 +75,14 @@ def hostile_workbook(tmp_path_factory) -> Path:
     rules = pd.read_csv(Path(xs.__file__).with_name("rules") / "segments_rfm.csv")
     rules.loc[0, "code"] = HOSTILE  # a user's rule table naming a segment with formula text
     rules.to_csv(folder / "rules.csv", index=False)
-    settings = {"segments": {"rfm_table": str(folder / "rules.csv")}, "clv": {"predictive": False}}
+    playbook = pd.read_csv(Path(xs.__file__).with_name("rules") / "playbook.csv")
+    playbook["action_en"] = "@" + MARK + " " + playbook["action_en"]  # a user's playbook with formula text
+    playbook.to_csv(folder / "playbook.csv", index=False)
+    settings = {
+        "segments": {"rfm_table": str(folder / "rules.csv")},
+        "clv": {"predictive": False},
+        "actions": {"playbook": str(folder / "playbook.csv")},
+    }
     analysis = xs.analyze(ledger, settings=settings, customer=f"={MARK}")
     out = folder / "segmented.xlsx"
     write_workbook(build_report(analysis, "en"), out)
@@ -85,6 +92,7 @@ def hostile_workbook(tmp_path_factory) -> Path:
 def test_every_sheet_writes_hostile_text_as_quoted_text(hostile_workbook: Path) -> None:
     book = openpyxl.load_workbook(hostile_workbook)
     seen = {}
+    playbook_cells = 0
     for sheet in book.worksheets:
         seen[sheet.title] = 0
         for row in sheet.iter_rows():
@@ -94,8 +102,10 @@ def test_every_sheet_writes_hostile_text_as_quoted_text(hostile_workbook: Path) 
                     assert MARK not in outside_literals, f"{sheet.title}!{cell.coordinate}: {cell.value}"
                 elif isinstance(cell.value, str) and MARK in cell.value:
                     seen[sheet.title] += 1
+                    playbook_cells += cell.value.startswith(f"@{MARK} ")
                     assert cell.data_type == "s"
                     if cell.value[:1] in FORMULA_START:
                         assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
     # the streamed rows (Customers), single cells (Summary's segment names), tables (Actions), settings
     assert all(seen[name] > 0 for name in ("Summary", "Customers", "Actions", "Settings")), seen
+    assert playbook_cells > 0  # the playbook's actions reached the workbook too

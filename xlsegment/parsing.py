@@ -252,8 +252,9 @@ def implausible_dates(values: pd.Series, saved: pd.Timestamp | None) -> tuple[np
     return too_old, future
 
 
-_ISO = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%Y%m%d"]
-_DAY_FIRST = [
+# the date spellings read, year first, day first and month first (strptime formats)
+ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%Y%m%d"]
+DAY_FIRST_FORMATS = [
     "%d/%m/%Y",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
@@ -264,17 +265,17 @@ _DAY_FIRST = [
     "%d-%m-%y",
     "%d.%m.%Y %H:%M",
 ]
-_MONTH_FIRST = ["%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%y", "%m-%d-%Y"]
+MONTH_FIRST_FORMATS = ["%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%y", "%m-%d-%Y"]
 
 
 def _guess_format(sample: pd.Series, day_first: bool) -> str | None:
     """The strptime format (ISO, or of the given day/month order) that reads most of `sample`."""
-    ordered = _ISO + (_DAY_FIRST if day_first else _MONTH_FIRST)
+    ordered = ISO_FORMATS + (DAY_FIRST_FORMATS if day_first else MONTH_FIRST_FORMATS)
     scores = {}
     for fmt in ordered:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         scores[fmt] = int(parsed.notna().sum())
-        if scores[fmt] == len(sample) and fmt in _ISO:
+        if scores[fmt] == len(sample) and fmt in ISO_FORMATS:
             return fmt
     best = max(ordered, key=lambda f: (scores[f], -ordered.index(f)))
     return best if scores[best] else None
@@ -335,10 +336,10 @@ def _parse_date_text(
     if dayfirst is not None or not (day_only.any() and month_only.any()):
         parsed[wrong] = pd.NaT
     order: Text | str = ""
-    if fmt in _DAY_FIRST:
+    if fmt in DAY_FIRST_FORMATS:
         ambiguous = dayfirst is None and not day_only.any()
         order = say("parse.day_first_ambiguous" if ambiguous else "parse.day_first")
-    elif fmt in _MONTH_FIRST:
+    elif fmt in MONTH_FIRST_FORMATS:
         order = say("parse.month_first")
     return parsed, day_only, month_only, order, notes
 
