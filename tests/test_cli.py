@@ -47,7 +47,7 @@ def test_build_writes_workbook_and_leaves_input_untouched(tmp_path, capsys):
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--as-of", "2024-12-31"]) == 0
     assert _digest(ledger) == before
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Customers", "Actions", "Model", "Settings"]
+    assert wb.sheetnames == ["Start here", "This week", "Customers", "Actions", "Model", "Settings"]
     customers = wb["Customers"]
     n = pd.read_csv(ledger)["Client code"].nunique()
     assert customers.max_row == n + 1  # header + one row per customer
@@ -55,7 +55,7 @@ def test_build_writes_workbook_and_leaves_input_untouched(tmp_path, capsys):
     assert '=HYPERLINK("http://evil","x")' in ids  # a customer key that looks like a formula stays text
     assert all(c.data_type != "f" for row in customers.iter_rows() for c in row)
     settings = {r[0]: r[1] for r in wb["Settings"].iter_rows(values_only=True) if r[0]}
-    assert "2024-12-31" in str(settings["Analysis date"])
+    assert settings["Analysis date"] == "31 Dec 2024"
     captured = capsys.readouterr()
     assert "Wrote" in captured.out and f"{n} customers" in captured.out
     assert captured.err == ""  # no progress bar when stderr is not a terminal
@@ -72,9 +72,9 @@ def test_build_french_sheet_names_and_time_unit(tmp_path):
         == 0
     )
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"]
+    assert wb.sheetnames == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"]
     params = {r[0]: r[1] for r in wb["Paramètres"].iter_rows(values_only=True) if r[0]}
-    assert params["Unité de temps"] == "W (semaines)"
+    assert params["Unité de temps"] == "semaines"
     assert "Récence (semaines)" in [c.value for c in wb["Clients"][1]]
 
 
@@ -87,7 +87,7 @@ def test_existing_output_refused_without_force(tmp_path, capsys):
     assert err.count("\n") == 1 and "already exists; use --force" in err
     assert out.read_bytes() == b"precious"
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--force", "--quiet"]) == 0
-    assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Start here"
 
 
 def test_output_equal_to_input_refused(tmp_path, capsys):
@@ -134,7 +134,7 @@ def test_config_file_is_used(tmp_path):
     config.write_text('time_unit = "M"\nlang = "fr"\n', encoding="utf-8")
     out = tmp_path / "o.xlsx"
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--config", str(config), "--quiet"]) == 0
-    assert openpyxl.load_workbook(out).sheetnames[0] == "Synthèse"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Commencez ici"
 
 
 def test_unexpected_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
@@ -246,7 +246,10 @@ def test_excel_ledger_sheet_and_template(tmp_path):
     ]
     assert cli.main(argv) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Customers", "Actions", "Model", "Settings", "Logo"]
+    assert wb.sheetnames == [
+        *["Start here", "This week", "Customers", "Actions", "Model", "Settings"],
+        "Logo",
+    ]
     assert wb["Customers"].max_row > 30
 
 
@@ -269,11 +272,11 @@ def test_build_sample_speaks_the_ledgers_language(tmp_path, capsys):
     out = tmp_path / "demo.xlsx"
     assert cli.main(["build", "--sample", "-o", str(out), "--quiet"]) == 0
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"]
+    assert wb.sheetnames == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"]
     wb.close()
     english = tmp_path / "demo_en.xlsx"
     assert cli.main(["build", "--sample", "-o", str(english), "--lang", "en", "--quiet"]) == 0
-    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "Summary"
+    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "Start here"
 
 
 @pytest.mark.parametrize(
