@@ -89,11 +89,17 @@ def test_channel_from_the_plan():
     people = _people()
     plan = plan_actions(people, as_of="2026-11-22", classification="abc")
     result = mailing_lists(people, "abc", plan=plan)
-    # A and B get letters (need an address), C gets e-mails in the default playbook
+    # A and B get letters (need an address), C gets e-mails in the default playbook; the plan already
+    # chose collect_contact for the customers no channel of their playbook row reaches
     assert result.frame()["customer_id"].tolist() == ["m1", "m2", "m6", "m3"]
+    collect = "no contact data for the playbook's channels: collect it first"
     assert result.missing.set_index("customer_id")["missing_contact"].to_dict() == {
-        "m4": "no postal address",
-        "m5": "no e-mail address",
+        "m4": collect,
+        "m5": collect,
+    }
+    by_channel = mailing_lists(people, "abc", channel="letter")
+    assert by_channel.missing.set_index("customer_id")["missing_contact"].to_dict() == {
+        "m4": "no postal address"
     }
     assert "next_action" in result.frame().columns and "due_date" in result.frame().columns
 

@@ -83,9 +83,11 @@ def test_rfm_matches_the_python_api(rfm_orders):
 
 def test_segments_default_and_unknown_column():
     out = f.seg_segments(LEDGER, None, JUN1, "en")
-    assert out[0][0] == "Customer" and len(out) == 3
+    assert out[0][0] == "Customer" and [r[0] for r in out[1:3]] == ["c1", "c2"]
+    assert all(r[0].startswith("xlsegment: RFM") for r in out[3:])  # two customers: the RFM warnings
     bad = f.seg_segments(LEDGER, "revenue, colour", JUN1, "en")
     assert bad[0][0].startswith("xlsegment: columns: 'colour' is not a column") and len(bad) == 1
+    assert len(bad[0][0]) <= 250 and bad[0][0].endswith(", ...")
 
 
 def test_abc_classes_by_hand():
@@ -191,16 +193,22 @@ def test_bad_time_unit_and_empty_ledger():
     )
 
 
-def test_core_errors_name_the_row_of_the_range():
+def test_unreadable_rows_are_left_out_and_named_under_the_spill():
     bad = [["customer", "date", "amount"], ["c1", JAN1, 5], [None, None, None], ["c2", "not a date", 7]]
-    out = f.seg_summary(bad, None, None, None, None)
-    assert out == [
-        [
-            "xlsegment: ledger range, column 'date', row 4: 'not a date' is not a date (fix the cell(s) in the ledger)"
-        ]
-    ]
+    out = f.seg_summary(bad, None, None, "en", "orders")
+    assert out[:2] == [["Customer", "Orders"], ["c1", 1]]
+    assert out[2] == ["xlsegment: 1 row ignored: row 4 unreadable date", None]
     out = f.seg_summary([["customer", "date", "amount"], ["c1", JAN1, "abc"]], None, None, None, None)
-    assert out[0][0].startswith("xlsegment: ledger range, column 'amount', row 2: 'abc' is not a number")
+    assert out[0][0].startswith("xlsegment: ledger range: no usable row")
+
+
+def test_missing_column_message_speaks_of_columns_and_fits_a_cell():
+    headers = ["Client", "Date", "Prix", *[f"Colonne {i}" for i in range(40)]]
+    out = f.seg_summary([headers, ["c1", JAN1, 3, *[1] * 40]], None, None, None, None)
+    message = out[0][0]
+    assert message.startswith("xlsegment: ledger range: no amount column") and len(message) <= 250
+    assert "'Client', 'Date', 'Prix'" in message and "CLI" not in message and "--" not in message
+    assert "amount" in message.split("(", 1)[-1]  # the advice names the header to write
 
 
 def test_no_nan_ever_reaches_a_cell():
@@ -219,7 +227,10 @@ def test_rfm_with_a_rule_table_range_and_fewer_scores():
     out = f.seg_rfm(ledger, JUN1, 3, "fr", rules)
     header = out[0]
     r_col, label_col = header.index("Score R"), len(header) - 1
-    for row in out[1:]:
+    assert out[-1][0] == (
+        "xlsegment: RFM frequency: every customer has the same value; all get the middle score 2"
+    )  # one order each: the core's warning is said under the table
+    for row in out[1:13]:
         assert row[r_col] in (1, 2, 3)
         assert row[label_col] == ("Acheteurs récents" if row[r_col] == 3 else "Acheteurs anciens")
 
@@ -252,3 +263,88 @@ def test_p_alive_is_computed_cell_by_cell(histories):
         alone = f.seg_p_alive(xs[k][0], txs[k][0], ts[k][0], *params)
         assert together[k][0] == pytest.approx(alone[0][0])
         assert 0 <= together[k][0] <= 1
+
+
+NA_COM = -2146826246  # how classic Excel hands a #N/A cell of a "raw" range
+
+
+def _ledger_with_gaps(headers: list[str], error: object) -> list[list[object]]:
+    """200 lines (range rows 2-201): an empty amount in row 17, an error cell in row 40, no date in row 88."""
+    rows = [[f"c{i % 40}", JAN1 + i, 10 + i] for i in range(200)]
+    rows[15][2] = None
+    rows[38][2] = error
+    rows[86][1] = None
+    return [headers, *rows]
+
+
+def test_rows_left_out_are_counted_and_named_under_the_spill():
+    out = f.seg_segments(_ledger_with_gaps(["customer", "date", "amount"], NA_COM), "revenue", None, "en")
+    assert out[41] == [
+        "xlsegment: 3 rows ignored: row 17 no amount, row 40 #N/A (amount), row 88 no date",
+        None,
+    ]
+    assert all(r[0].startswith("xlsegment: RFM") for r in out[42:])  # then the core's warnings, if any
+    customers = {r[0]: r[1] for r in out[1:41]}
+    assert len(customers) == 40
+    # c15 lost its row-17 line (amount 25): five lines 15, 55, 95, 135, 175 -> 25 + 65 + 105 + 145 + 185 - 25
+    assert customers["c15"] == pytest.approx(65 + 105 + 145 + 185)
+
+
+def test_french_headers_give_french_labels_and_note_unless_lang_says_otherwise():
+    ledger = _ledger_with_gaps(["Client", "Date", "Montant"], NA_COM)
+    out = f.seg_segments(ledger, "revenue, rfm_segment", None, None)
+    assert out[0] == ["Client", "Chiffre d'affaires", "Segment RFM"]
+    assert out[41][0] == (
+        "xlsegment: 3 lignes ignorées : ligne 17 pas de montant, ligne 40 #N/A (Montant), ligne 88 pas de date"
+    )
+    assert f.seg_segments(ledger, "revenue", None, "en")[0] == ["Customer", "Revenue"]
+
+
+def test_many_excluded_rows_are_counted_not_all_named():
+    rows = [["customer", "date", "amount"]] + [[f"c{i}", JAN1 + i, None if i % 2 else 5] for i in range(30)]
+    note = f.seg_summary(rows, None, None, "en", "orders")[-1][0]
+    assert note == (
+        "xlsegment: 15 rows ignored: row 3 no amount, row 5 no amount, row 7 no amount, row 9 no amount, "
+        "row 11 no amount, and 10 more"
+    )
+
+
+def test_numeric_customer_ids_stay_numbers_and_text_ids_stay_text():
+    ledger = [
+        ["customer", "date", "amount"],
+        [17850.0, JAN1, 10],  # a number column, as Excel sends it
+        [17850, FEB1, 5],
+        ["00042", FEB1, 7],  # a text id with its leading zeros
+        [12.5, MAR1, 1],
+    ]
+    out = f.seg_summary(ledger, JUN1, None, "en", "orders")
+    assert sorted(out[1:], key=str) == sorted([[17850, 2], ["00042", 1], [12.5, 1]], key=str)
+    assert isinstance(next(r[0] for r in out[1:] if r[1] == 2), int)
+
+
+def test_a_whole_column_reference_is_trimmed_to_the_used_rows():
+    ledger = _ledger_with_gaps(["customer", "date", "amount"], 5)
+    blank = [None, None, None]
+    whole = ledger + [blank] * (1_048_576 - len(ledger))  # =SEG_SEGMENTS(A:C): the same row object repeated
+    assert f.seg_segments(whole, None, JUN1, "en") == f.seg_segments(ledger, None, JUN1, "en")
+
+
+def test_error_cells_give_a_short_message_in_their_own_cell():
+    assert f.seg_abc([[500], [NA_COM], [300], [200]]) == [["A"], ["xlsegment: #N/A (revenue)"], ["A"], ["B"]]
+    out = f.seg_p_alive([[2], [NA_COM]], 30.43, 38.86, 0.2426, 4.4135, 0.7929, 2.4258)
+    assert out[0][0] == pytest.approx(0.727, abs=5e-4) and out[1] == ["xlsegment: #N/A (frequency)"]
+    assert f.seg_label([["champions"], [NA_COM]], None, "en") == [["Champions"], ["xlsegment: #N/A (code)"]]
+
+
+def test_spilled_functions_take_the_core_defaults():
+    from xlsegment.segments import SegmentConfig
+    from xlsegment.summary import summarize
+
+    def defaults(fn):
+        return {k: p.default for k, p in inspect.signature(fn).parameters.items()}
+
+    config = SegmentConfig()
+    assert (defaults(f.seg_abc)["a_share"], defaults(f.seg_abc)["b_share"]) == tuple(config.abc_thresholds)
+    assert defaults(f.seg_rfm)["bins"] == config.rfm_bins
+    assert defaults(f.seg_segment_name)["bins"] == config.rfm_bins
+    assert defaults(f.seg_summary)["time_unit"] == defaults(summarize)["time_unit"]

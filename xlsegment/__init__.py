@@ -50,9 +50,19 @@ _EXPORTS: dict[str, str] = {
     # actions
     "load_playbook": "xlsegment.actions",
     "plan_actions": "xlsegment.actions",
+    "contact_plan": "xlsegment.actions",
     "mailing_lists": "xlsegment.actions",
     "budget_split": "xlsegment.actions",
     "loyalty_points": "xlsegment.actions",
+    # over time: migration, cohorts, campaigns (xlsegment.overtime)
+    "migration": "xlsegment.overtime",
+    "cohorts": "xlsegment.overtime",
+    "yearly_retention": "xlsegment.overtime",
+    "hold_out": "xlsegment.overtime",
+    "campaign_file": "xlsegment.overtime",
+    "write_campaign": "xlsegment.overtime",
+    "read_campaign": "xlsegment.overtime",
+    "measure_campaign": "xlsegment.overtime",
     # the whole pipeline
     "analyze": "xlsegment.pipeline",
     "Analysis": "xlsegment.pipeline",

@@ -36,7 +36,8 @@ class Analysis:
     quality: DataQuality
     settings: Settings
     notes: list[str] = field(default_factory=list)
-    plan: Any = None
+    plan: pd.DataFrame | None = None  # the contact plan, week by week (actions.contact_plan.PLAN_COLUMNS)
+    action_plan: Any = None  # plan_actions' full result (per customer and per segment)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -114,6 +115,8 @@ def analyze(
     columns (`customer="CustomerID"`), on top of `settings.columns`.
     """
     from .actions import plan_actions
+    from .actions.contact_plan import plan_table
+    from .actions.schedule import capacities, clv_trusted
     from .clv import simple_clv
     from .lapse import lapse_flags
     from .ledger import read_transactions
@@ -183,6 +186,9 @@ def analyze(
     customers = customers.join(lapse[[c for c in lapse.columns if c not in customers.columns]])
 
     step("actions")
+    options = {"trust_clv": clv_trusted(model.get("reliability")), **settings.actions}
+    options["capacity"] = capacities(options.get("capacity"))
+    settings = dataclasses.replace(settings, actions={**settings.actions, "capacity": options["capacity"]})
     plan = _captured(
         notes,
         "actions",
@@ -192,7 +198,7 @@ def analyze(
             classification=settings.segment_by,
             transactions=transactions,
             lang=lang,
-            **settings.actions,
+            **options,
         ),
     )
     planned = plan.customers
@@ -217,5 +223,6 @@ def analyze(
         quality=quality,
         settings=settings,
         notes=notes,
-        plan=plan,
+        plan=plan_table(plan, customers),
+        action_plan=plan,
     )

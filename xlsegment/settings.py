@@ -110,19 +110,18 @@ class Settings:
     def from_rows(cls, rows: Iterable[tuple[object, object]], source: str = "Settings sheet") -> Settings:
         """Settings from (parameter, value) rows, as a Settings sheet holds them: `segments.rfm_bins | 4`.
 
-        Values are read as JSON when they parse (numbers, true/false, lists), else kept as text.
+        Values are read as JSON when they parse (numbers, true/false, lists), else kept as text. A longer
+        dotted name fills a table: `actions.capacity.phone | 20` is `actions = {capacity = {phone = 20}}`.
         """
         data: dict[str, Any] = {}
         for key, value in rows:
             if key is None or str(key).strip() == "" or value is None or str(value).strip() == "":
                 continue
-            name = str(key).strip()
-            parsed = _cell_value(value)
-            if "." in name:
-                area, sub = name.split(".", 1)
-                data.setdefault(area, {})[sub] = parsed
-            else:
-                data[name] = parsed
+            *parents, name = str(key).strip().split(".")
+            table = data
+            for part in parents:  # actions.capacity.phone -> data["actions"]["capacity"]["phone"]
+                table = table.setdefault(part, {})
+            table[name] = _cell_value(value)
         return cls.from_mapping(data, source=source)
 
     def to_dict(self) -> dict[str, Any]:
@@ -137,10 +136,7 @@ class Settings:
             ("segment_by", self.segment_by),
         ]
         for area in AREAS:
-            for key, value in getattr(self, area).items():
-                rows.append(
-                    (f"{area}.{key}", json.dumps(value) if isinstance(value, (list, dict, tuple)) else value)
-                )
+            rows.extend(_flat_rows(area, getattr(self, area)))
         return rows
 
     @classmethod
@@ -156,6 +152,19 @@ class Settings:
             base = cls.from_file(settings)
         changes = {k: v for k, v in overrides.items() if v is not None}
         return dataclasses.replace(base, **changes) if changes else base
+
+
+def _flat_rows(prefix: str, table: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """(dotted name, value) rows of a table; nested tables one row per entry, lists as JSON."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, Mapping) and value:
+            rows.extend(_flat_rows(f"{prefix}.{key}", value))
+        else:
+            rows.append(
+                (f"{prefix}.{key}", json.dumps(value) if isinstance(value, (list, dict, tuple)) else value)
+            )
+    return rows
 
 
 def _cell_value(value: object) -> Any:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def officejs_payload(func_name: str, *args: Any) -> dict[str, Any]:
-    """A custom-function call as Office.js sends it (ranges as lists of rows, omitted args as None)."""
+def officejs_payload(func_name: str, *args: Any, culture: str = "en-US") -> dict[str, Any]:
+    """A custom-function call as Office.js sends it (ranges as lists of rows, omitted args as None), from an
+    Excel running in `culture`."""
     import xlwings
 
     return {
@@ -16,8 +17,8 @@ def officejs_payload(func_name: str, *args: Any) -> dict[str, Any]:
         "args": list(args),
         "caller_address": "[Book1.xlsx]Sheet1!D1",
         "runtime": "1.4",
-        "culture_info_name": "en-US",
-        "date_format": "M/d/yyyy",
+        "culture_info_name": culture,
+        "date_format": "dd/MM/yyyy" if culture.startswith("fr") else "M/d/yyyy",
         "session_id": "test",
     }
 

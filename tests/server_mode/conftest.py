@@ -52,10 +52,11 @@ def scripts() -> Any:
 
 @pytest.fixture
 def call(server: Any, functions: Any) -> Any:
-    """call("seg_abc", [[...]], None) -> what Excel receives."""
+    """call("seg_abc", [[...]], None) -> what Excel receives; culture="fr-FR" for an Excel in French."""
 
-    def _call(func_name: str, *args: Any) -> Any:
-        return asyncio.run(server.custom_functions_call(officejs_payload(func_name, *args), functions))
+    def _call(func_name: str, *args: Any, culture: str = "en-US") -> Any:
+        payload = officejs_payload(func_name, *args, culture=culture)
+        return asyncio.run(server.custom_functions_call(payload, functions))
 
     return _call
 

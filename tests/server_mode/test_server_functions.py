@@ -66,11 +66,56 @@ def test_missing_values_come_out_empty_never_num_error(call):
     assert "Num" not in json.dumps(out)
 
 
-def test_error_cells_arrive_as_none_and_stay_empty(call):
+def test_error_cells_give_a_short_message_in_their_own_cell(call):
     error_cell = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}
     out = call("seg_abc", [[500], [error_cell], [""], ["300"], [200]], None, None)
     # 500 + 300 + 200 = 1000: 500 (before 0 %) A, 300 (before 50 %) A, 200 (before 80 %) B
-    assert out == [["A"], [""], [""], ["A"], ["B"]]
+    assert out == [["A"], ["xlsegment: #DIV/0! (revenue)"], [""], ["A"], ["B"]]
+    na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    out = call(
+        "seg_p_alive", [[2], [na]], [[30.43]], [[38.86]], [[0.2426]], [[4.4135]], [[0.7929]], [[2.4258]]
+    )
+    assert out[0][0] == pytest.approx(0.727, abs=5e-4) and out[1] == ["xlsegment: #N/A (frequency)"]
+
+
+def _ledger_with_gaps(n: int = 200) -> list[list]:
+    """n lines: an empty amount in range row 17, a #N/A cell in row 40, an empty date in row 88."""
+    na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    rows = [[f"c{i % 40}", JAN1 + i, 10 + i] for i in range(n)]
+    rows[15][2], rows[38][2], rows[86][1] = "", na, ""
+    return [["customer", "date", "amount"], *rows]
+
+
+def test_excluded_rows_are_reported_in_the_spill(call):
+    out = call("seg_segments", _ledger_with_gaps(), [["revenue"]], None, None)
+    assert out[0] == ["Customer", "Revenue"] and len({r[0] for r in out[1:41]}) == 40
+    assert out[41] == [
+        "xlsegment: 3 rows ignored: row 17 no amount, row 40 #N/A (amount), row 88 no date",
+        "",
+    ]
+
+
+def test_french_excel_gives_french_labels_unless_lang_is_given(call):
+    ledger = _ledger_with_gaps()
+    out = call("seg_segments", ledger, [["revenue, rfm_segment"]], None, None, culture="fr-FR")
+    assert out[0] == ["Client", "Chiffre d'affaires", "Segment RFM"]
+    assert out[41][0].startswith("xlsegment: 3 lignes ignorées : ligne 17 pas de montant")
+    assert call("seg_label", [["lost"]], None, None, culture="fr-FR") == [["Perdus"]]
+    out = call("seg_segments", ledger, [["revenue"]], None, [["en"]], culture="fr-FR")
+    assert out[0] == ["Customer", "Revenue"]
+    assert call("seg_label", [["lost"]], None, None, culture="en-GB") == [["Lost"]]
+
+
+def test_numeric_customer_ids_come_back_as_numbers(call):
+    ledger = [["customer", "date", "amount"], [17850, JAN1, 10], [17850, FEB1, 5], [13047, MAR1, 7]]
+    out = call("seg_summary", ledger, [[JUN1]], None, None, [["orders"]])
+    assert sorted(out[1:]) == [[13047, 1], [17850, 2]]
+
+
+def test_a_whole_column_reference_gives_the_used_rows_result(call):
+    ledger = _ledger_with_gaps()
+    whole = ledger + [["", "", ""]] * (1_048_576 - len(ledger))  # =SEG_SEGMENTS(A:C) as Office.js sends it
+    assert call("seg_segments", whole, None, None, None) == call("seg_segments", ledger, None, None, None)
 
 
 def test_bad_cell_gives_a_message_in_that_cell_only(call):
@@ -122,13 +167,15 @@ def test_numpy_and_pandas_values_are_json_safe(call):
     out = call("seg_segments", ledger, None, [[JUN1]], None)
     text = json.dumps(out)  # np.bool_, np.int64, Timestamp or NaN would fail or become errors here
     assert "NaN" not in text
-    assert out[0][0] == "Customer" and len(out) == 8
+    assert out[0][0] == "Customer" and [r[0] for r in out[1:8]] == [f"c{i}" for i in range(7)]
+    assert all(r[0].startswith("xlsegment: RFM") and r[1:] == [""] * 8 for r in out[8:])  # warnings
     assert all(isinstance(v, (str, int, float, bool, dict)) or v is None for row in out for v in row)
 
 
-def test_error_cell_inside_a_ledger_range_is_an_empty_cell(call):
+def test_error_cell_inside_a_ledger_range_is_left_out_and_said(call):
     error_cell = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
     ledger = [["customer", "date", "amount"], ["c1", JAN1, 10], ["c1", FEB1, error_cell], ["c1", MAR1, 5]]
     out = call("seg_summary", ledger, [[JUN1]], None, None, [["revenue"]])
     assert out[0] == ["Customer", "Revenue"]
     assert out[1][0] == "c1" and out[1][1] == pytest.approx(15.0)  # the #N/A line counts for nothing
+    assert out[2] == ["xlsegment: 1 row ignored: row 3 #N/A (amount)", ""]

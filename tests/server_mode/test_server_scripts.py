@@ -283,3 +283,43 @@ def test_french_headers_give_french_sheets(run_script):
     _, actions = run_script("segment", data)
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     assert added == ["Synthèse", "Clients", "Actions"]
+
+
+INJECTIONS = [
+    '=HYPERLINK("http://evil.example","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "'=1+1",
+]
+
+
+def test_no_formula_from_ledger_text_in_any_written_cell(run_script, ledger_rows):
+    """Customer ids, names, e-mails and categories that look like formulas reach every sheet as text."""
+    header = ledger_rows[0]
+    columns = [header.index(name) for name in ("Customer", "Last name", "Email", "Category")]
+    rows = [header]
+    for i, row in enumerate(ledger_rows[1:301]):
+        row = row[:]
+        for j in columns:
+            row[j] = INJECTIONS[i % len(INJECTIONS)] + (f" {i % 13}" if j == columns[0] else "")
+        rows.append(row)
+    data = book_json([{"name": "Ventes", "values": rows}])
+    _, actions = run_script("segment", data)
+    _, mailing = run_script("mailing", data)
+    texts = [
+        v
+        for a in [*actions, *mailing]
+        if a["func"] == "setValues"
+        for r in a["values"]
+        for v in r
+        if isinstance(v, str)
+    ]
+    written = {t for t in texts if any(bad.strip("\t\r'") in t for bad in INJECTIONS)}
+    assert len(written) >= len(INJECTIONS)  # the nasty text did reach the sheets...
+    unsafe = [t for t in texts if t[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert not unsafe, unsafe[:5]  # ... but never as something Excel would run
+    assert '\'=HYPERLINK("http://evil.example","click") 0' in texts
+    assert "''=1+1" in texts  # a leading apostrophe of the user's own survives Excel's text marker

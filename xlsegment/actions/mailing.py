@@ -17,6 +17,7 @@ import pandas as pd
 from xlsegment.actions._text import as_text, fill_array, lookup
 from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
+from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, reachable
 from xlsegment.atomic import atomic_write
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
@@ -34,8 +35,6 @@ CONTACT_COLUMNS = (
 )
 _FEMALE = {"mme", "madame", "mrs", "ms", "miss", "mlle", "mademoiselle", "mevrouw", "frau"}
 _MALE = {"m", "mr", "monsieur", "mister", "herr"}
-_NEEDS = {"letter": ("address",), "visit": ("address",), "event": ("address",), "email": ("email",),
-          "phone": ("phone",), "sms": ("phone",)}  # fmt: skip
 
 
 @dataclass
@@ -85,36 +84,6 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
     return atomic_write(path, write)
 
 
-def _text_col(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A contact column as stripped text (object array), '' when absent or missing; each distinct value is
-    stripped once."""
-    if column not in frame.columns:
-        return np.full(len(frame), "", dtype=object)
-    values = as_text(frame[column].to_numpy(dtype=object), len(frame))
-    codes, uniques = pd.factorize(values)
-    stripped = np.array([u.strip() for u in uniques] + [""], dtype=object)
-    return stripped[codes]
-
-
-class _Contacts(dict):
-    """Contact columns of one frame as stripped text, each read once."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        super().__init__()
-        self.frame = frame
-
-    def __missing__(self, column: str) -> np.ndarray:
-        self[column] = _text_col(self.frame, column)
-        return self[column]
-
-
-def _per_value(values: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
-    """`test` applied once per distinct value, as a boolean array."""
-    codes, uniques = pd.factorize(values)
-    results = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
-    return results[codes]
-
-
 def _civility_kind(civility: np.ndarray) -> np.ndarray:
     """'f', 'm' or '' per customer from the civility text (Mme, Madame, Mrs, M., Monsieur, Mr, ...)."""
     codes, uniques = pd.factorize(civility)
@@ -123,13 +92,13 @@ def _civility_kind(civility: np.ndarray) -> np.ndarray:
     return kinds[codes]
 
 
-def salutations(frame: pd.DataFrame, lang: str = "en", contacts: _Contacts | None = None) -> pd.Series:
+def salutations(frame: pd.DataFrame, lang: str = "en", contacts: Contacts | None = None) -> pd.Series:
     """The opening of a letter per customer: 'Chère Madame Dupont' / 'Dear Mrs Dupont' when the civility and
     last name are known, else 'Bonjour Marie' / 'Dear Marie' from the first name, else the full name, else a
     plain 'Bonjour' / 'Hello' (never 'Madame, Monsieur')."""
     lang = check_lang(lang)
     n = len(frame)
-    text_of = contacts if contacts is not None else _Contacts(frame)
+    text_of = contacts if contacts is not None else Contacts(frame)
     civ_column = "civility" if "civility" in frame.columns or "title" not in frame.columns else "title"
     kind = _civility_kind(text_of[civ_column])
     last = text_of["last_name"]
@@ -149,18 +118,13 @@ def salutations(frame: pd.DataFrame, lang: str = "en", contacts: _Contacts | Non
     return pd.Series(out.astype(object), index=frame.index, dtype=object)
 
 
-def _reachable(contacts: _Contacts, channel: np.ndarray) -> np.ndarray:
-    """Whether each customer can be reached on their channel ('' = any of address, e-mail, phone)."""
-    address = contacts["address"] != ""
-    email = _per_value(contacts["email"], lambda v: "@" in v)
-    phone = _per_value(contacts["phone"], lambda v: sum(ch.isdigit() for ch in v) >= 6)
-    have = {"address": address, "email": email, "phone": phone}
-    out = address | email | phone
-    for chan, needs in _NEEDS.items():
-        mask = channel == chan
-        if mask.any():
-            out = np.where(mask, have[needs[0]], out)
-    return out.astype(bool)
+def _per_customer(plan: ActionPlan | pd.DataFrame) -> pd.DataFrame:
+    """The planned channel, next action, due date and offer per customer_id, from plan_actions' result or
+    from the contact plan (`Analysis.plan`: customers not scheduled have no channel there)."""
+    if isinstance(plan, ActionPlan):
+        return plan.customers
+    table = plan.set_index(plan["customer_id"].astype(str))
+    return table.rename(columns={"action_label": "next_action"})
 
 
 def mailing_lists(
@@ -170,14 +134,14 @@ def mailing_lists(
     *,
     where: pd.Series | np.ndarray | Callable[[pd.DataFrame], pd.Series] | None = None,
     channel: str | None = None,
-    plan: ActionPlan | None = None,
+    plan: ActionPlan | pd.DataFrame | None = None,
     lang: str = "en",
 ) -> MailingLists:
     """Mail-merge lists of the customers of `segments` (default: every segment present) of `classification`.
 
     `where` narrows the selection further (a boolean Series aligned on the customers, or a function of the
     frame). `channel` ('letter', 'email', 'phone', 'sms', ...) decides which contact data is required; without
-    it the channel planned for each customer in `plan` is used, else any address, e-mail or phone will do.
+    it the channel planned for each customer in `plan` (plan_actions' result or the contact plan) is used, else any address, e-mail or phone will do.
     Customers selected but not reachable go to `missing` with the reason, never silently dropped.
     """
     lang = check_lang(lang)
@@ -211,6 +175,7 @@ def mailing_lists(
             mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index)
         selected &= mask
 
+    planned = _per_customer(plan) if plan is not None else None
     # from here on only the selected customers are handled
     keep = selected.to_numpy(dtype=bool)
     sub = frame[keep]
@@ -219,11 +184,11 @@ def mailing_lists(
     if channel is not None:
         chan = np.full(m, channel, dtype=object)
     elif plan is not None:
-        chan = as_text(plan.customers["channel"].reindex(sub.index).to_numpy(dtype=object), m)
+        chan = as_text(planned["channel"].reindex(sub.index).to_numpy(dtype=object), m)
     else:
         chan = np.full(m, "", dtype=object)
-    contacts = _Contacts(sub)
-    ok = _reachable(contacts, chan)
+    contacts = Contacts(sub)
+    ok = reachable(contacts, chan)
 
     cols: dict[str, object] = {"customer_id": sub.index.to_numpy(dtype=object), "segment": sub_codes}
     cols["segment_label"] = lookup(sub_codes, segment_labels(classification, lang), None)
@@ -235,7 +200,7 @@ def mailing_lists(
         cols["channel"] = chan
     if plan is not None:
         for column in ("next_action", "due_date", "offer"):
-            cols[column] = plan.customers[column].reindex(sub.index).to_numpy()
+            cols[column] = planned[column].reindex(sub.index).to_numpy()
     table = pd.DataFrame(
         {k: pd.Series(v, dtype=None if k == "due_date" else object) for k, v in cols.items()}
     )
@@ -245,7 +210,7 @@ def mailing_lists(
         rows = np.flatnonzero(ok & (sub_codes == code))
         if len(rows):
             lists[code] = table.iloc[rows].reset_index(drop=True)
-    by_channel = {c: label(f"actions.missing.{c}", lang) for c in _NEEDS}
+    by_channel = {c: label(f"actions.missing.{c}", lang) for c in (*NEEDS, COLLECT)}
     reasons = lookup(chan, by_channel, label("actions.missing.any", lang))
     missing = table.iloc[np.flatnonzero(~ok)].reset_index(drop=True)
     missing["missing_contact"] = pd.Series(reasons[~ok], dtype=object)

@@ -5,10 +5,18 @@ Seed 002's example: never propose a discount on an appliance the customer has ju
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions._text import date_text, fill
+from xlsegment.actions._text import as_text, date_text, fill, fill_array, lookup
+from xlsegment.actions.playbook import OFFERS
+from xlsegment.labels import label
+
+if TYPE_CHECKING:
+    from xlsegment.actions.cadence import SegmentRows
 
 
 def _discounted(tx: pd.DataFrame) -> pd.Series | None:
@@ -100,3 +108,68 @@ def full_price_suppression(
     )
     out["reason"] = reason.where(hit, "")
     return out
+
+
+@dataclass
+class Offers:
+    """The offer per customer, and the discounts withheld with their reason."""
+
+    offer: np.ndarray
+    suppressed_offer: np.ndarray
+    suppressed_reason: np.ndarray
+
+
+def plan_offers(
+    frame: pd.DataFrame,
+    rows: SegmentRows,
+    transactions: pd.DataFrame | None,
+    as_of: pd.Timestamp,
+    full_price_days: int,
+    lang: str,
+    report: list[str],
+) -> Offers:
+    """The playbook offer of each customer's segment; a discount on a product family the customer bought at
+    full price in the last `full_price_days` days is withheld (needs `transactions` with category and
+    discount)."""
+    index = frame.index
+    n = len(index)
+    offer_code = rows.take("offer", "none")
+    wants_discount = offer_code == "discount"
+    category = np.full(n, None, dtype=object)
+    if "main_category" in frame.columns:
+        category = frame["main_category"].to_numpy(dtype=object)
+    problem = check_transactions(transactions) if wants_discount.any() else None
+    tx = None
+    if transactions is not None and {"category", "customer_id"} <= set(transactions.columns):
+        tx = transactions.copy(deep=False)
+        tx["customer_id"] = tx["customer_id"].astype(str)
+        if pd.isna(category).all() and "amount" in tx.columns:
+            category = main_categories(tx).reindex(index).to_numpy(dtype=object)
+    category_txt = as_text(category, n)
+    offer_names = {o: label(f"actions.offer.{o}", lang) for o in OFFERS if o != "none"}
+    offer_text = lookup(offer_code, offer_names, "")
+    on_family = wants_discount & (category_txt != "")
+    if on_family.any():
+        offer_text = np.where(
+            on_family, fill_array("actions.offer.discount_on", lang, n, category=category_txt), offer_text
+        )
+    suppressed = np.zeros(n, dtype=bool)
+    suppressed_reason = np.full(n, "", dtype=object)
+    if wants_discount.any():
+        if problem:
+            report.append(problem)
+        elif tx is not None and on_family.any():
+            offered = pd.Series(category[on_family], index=index[on_family], dtype=object)
+            check = full_price_suppression(offered, tx, as_of, full_price_days, lang)
+            suppressed[on_family] = check["suppressed"].to_numpy(dtype=bool)
+            suppressed_reason[on_family] = check["reason"].to_numpy(dtype=object)
+            if suppressed.any():
+                report.append(
+                    f"{int(suppressed.sum())} discount offer(s) withheld: the customer bought that product "
+                    f"family at full price in the last {full_price_days} days"
+                )
+    return Offers(
+        offer=np.where(suppressed, "", offer_text).astype(object),
+        suppressed_offer=np.where(suppressed, offer_text, "").astype(object),
+        suppressed_reason=suppressed_reason,
+    )

@@ -35,6 +35,7 @@ COLUMNS = (
     "offer",
     "birthday",
     "budget_weight",
+    "priority",
     *(f"{text}_{lang}" for text in TEXTS for lang in LANGS),
 )
 
@@ -146,6 +147,14 @@ def _read_csv(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=sep, dtype=str, keep_default_na=False)
 
 
+def _weight(text: str) -> float:
+    """A weight >= 0 written with a decimal point or comma; 1 when empty."""
+    weight = float(text.replace(",", ".")) if text else 1.0
+    if not weight >= 0 or weight == float("inf"):
+        raise ValueError(text)
+    return weight
+
+
 def _where(frame_source: str | None, position: int, index: object) -> str:
     if frame_source:
         return f"line {position + 2}"  # header is line 1
@@ -230,14 +239,12 @@ def _validate(
         if birthday is None:
             problems.append(f"{label}: birthday must be yes or no, not {rec['birthday']!r}")
         out["birthday"] = bool(birthday)
-        try:
-            weight = float(rec["budget_weight"].replace(",", ".")) if rec["budget_weight"] else 1.0
-            if not weight >= 0 or weight == float("inf"):
-                raise ValueError
-        except ValueError:
-            problems.append(f"{label}: budget_weight must be a number >= 0, not {rec['budget_weight']!r}")
-            weight = 1.0
-        out["budget_weight"] = weight
+        for slot in ("budget_weight", "priority"):
+            try:
+                out[slot] = _weight(rec[slot])
+            except ValueError:
+                problems.append(f"{label}: {slot} must be a number >= 0, not {rec[slot]!r}")
+                out[slot] = 1.0
         for text in TEXTS:
             en, fr = rec[f"{text}_en"], rec[f"{text}_fr"]
             if text == "objective" and not en and not fr:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -76,12 +77,43 @@ def as_rows(value: Any) -> list[list[Any]]:
     return [[value]]
 
 
+# classic Excel hands error cells of a "raw" range as these COM integers (xlwings' own table)
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+
+
+def cell_error(value: Any) -> str | None:
+    """The error an error cell shows ("#N/A", "#DIV/0!"...), as Office.js or classic Excel sends it; else None."""
+    if isinstance(value, dict):
+        if value.get("type") != "Error":
+            return None
+        text = value.get("basicValue") or value.get("errorType") or "#VALUE!"
+        return str(text)
+    if type(value) is int and value in COM_ERRORS:
+        return COM_ERRORS[value]
+    return None
+
+
+def error_cell_text(error: str, what: str) -> str:
+    """How an error cell is named in a message, in any language: "#N/A (amount)"."""
+    return f"{error} ({what})"
+
+
 def raw_cell(value: Any) -> Any:
-    """One cell as Office.js may send it unconverted: an error cell (a dict of type Error) is empty, a
-    formatted number or data type (a dict with a basicValue) is its value, "" is empty."""
+    """One cell as Office.js may send it unconverted: an error cell (a dict of type Error, or a COM error
+    code) is empty, a formatted number or data type (a dict with a basicValue) is its value, "" is empty."""
     if isinstance(value, dict):
         return None if value.get("type") == "Error" else value.get("basicValue")
     if isinstance(value, str) and not value.strip():
+        return None
+    if type(value) is int and value in COM_ERRORS:
         return None
     return value
 
@@ -97,8 +129,9 @@ _is_space = np.frompyfunc(lambda v: isinstance(v, str) and v.isspace(), 1, 1)
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float", "decimal")
 
 
-def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
-    """A column of raw cells as a Series (float64 when every cell is a number or blank) and its blank mask.
+def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray, dict[int, str]]:
+    """A column of raw cells as a Series (float64 when every cell is a number or blank), its blank mask and
+    its error cells (position -> "#N/A"...), which are blank in the Series.
 
     Vectorised: pandas' C type inference first, Python-level checks only on the cells that need them, so a
     100k-line column costs milliseconds.
@@ -106,11 +139,26 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     kind = pd.api.types.infer_dtype(arr, skipna=True)
+    errors: dict[int, str] = {}
     if kind in _NUMERIC_KINDS:
         numbers = arr.astype("float64")
-        return pd.Series(numbers), np.isnan(numbers)
+        if kind != "floating":  # classic Excel's COM error codes are integers
+            for i in np.flatnonzero(np.isin(numbers, _COM_CODES)):
+                errors[int(i)] = COM_ERRORS[int(numbers[i])]
+                numbers[i] = np.nan
+        return pd.Series(numbers), np.isnan(numbers), errors
     if kind not in ("string", "empty") and _is_dict(arr).astype(bool).any():
+        for i in np.flatnonzero(_is_dict(arr).astype(bool)):
+            error = cell_error(arr[i])
+            if error is not None:
+                errors[int(i)] = error
         arr = _raw_cells(arr)  # Office.js error cells and formatted numbers
+    elif kind in ("integer", "mixed-integer", "mixed"):
+        for i, v in enumerate(arr):
+            error = cell_error(v)
+            if error is not None:
+                errors[i] = error
+                arr[i] = None
     missing = pd.isna(arr) | (arr == "")
     strings = (
         np.flatnonzero(~missing & _is_str(arr).astype(bool)) if kind != "string" else np.flatnonzero(~missing)
@@ -120,8 +168,25 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray]:
     arr[missing] = None
     numbers_only = kind not in ("string", "empty") and not strings.size and (~missing).any()
     if numbers_only and pd.api.types.infer_dtype(arr[~missing], skipna=True) in _NUMERIC_KINDS:
-        return pd.Series(arr.astype("float64")), missing  # numbers with blanks: NaN where blank
-    return pd.Series(arr, dtype=object), missing
+        return pd.Series(arr.astype("float64")), missing, errors  # numbers with blanks: NaN where blank
+    return pd.Series(arr, dtype=object), missing, errors
+
+
+_COM_CODES = np.array(sorted(COM_ERRORS), dtype="float64")
+
+
+def used_rows(rows: list[list[Any]]) -> list[list[Any]]:
+    """The rows down to the last one with a value: a whole-column reference (A:D, 1,048,576 rows) is cut to
+    the used rows before any other work (each row compared at C speed with a blank row)."""
+    if not rows:
+        return rows
+    width = len(rows[0])
+    blanks = ([""] * width, [None] * width)
+    for last in range(len(rows) - 1, -1, -1):
+        row = rows[last]
+        if row != blanks[0] and row != blanks[1] and not all(is_blank(raw_cell(v)) for v in row):
+            return rows if last == len(rows) - 1 else rows[: last + 1]
+    return []
 
 
 def _header_index(rows: list[list[Any]], scan: int = 20) -> int | None:
@@ -146,11 +211,12 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
     """A range with a header row as a DataFrame indexed by the row number inside the range (header = 1).
 
     Fully blank rows and columns are dropped (a whole-column selection is fine), and so is a title above
-    the header row; headers must be present and distinct. Cells are passed on as they came (serial dates, text numbers) apart from empty and error
-    cells, which become missing: `read_transactions` parses them, and names this index in its messages, so
-    errors point at rows of the user's range.
+    the header row; headers must be present and distinct. Cells are passed on as they came (serial dates,
+    text numbers) apart from empty and error cells, which become missing: `read_transactions` parses them,
+    and names this index in its messages, so errors point at rows of the user's range. Error cells are
+    listed in `attrs["error_cells"]` (header -> {row: "#N/A"}), so what they cost can be said.
     """
-    rows = as_rows(values)
+    rows = used_rows(as_rows(values))
     empty = f"the {what} range is empty; select the table including its header row"
     first = _header_index(rows)
     if first is None:
@@ -160,15 +226,17 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
     cleaned = [_clean_column(list(map(itemgetter(j), body))) for j in range(len(header_row))]
     n = len(rows) - first - 1
     row_blank = np.ones(n, dtype=bool)
-    for _, missing in cleaned:
+    for _, missing, errors in cleaned:
         row_blank &= missing
+        row_blank[list(errors)] = False  # an error cell is something the user wrote
     names: list[str] = []
     kept: list[pd.Series] = []
+    error_cells: dict[str, dict[int, str]] = {}
     seen: dict[str, int] = {}
-    for j, (col, missing) in enumerate(cleaned):
+    for j, (col, missing, errors) in enumerate(cleaned):
         raw = raw_cell(header_row[j])
         if is_blank(raw):
-            if missing.all():
+            if missing.all() and not errors:
                 continue  # an empty column inside the selection
             raise ExcelInputError(
                 f"{what} range, column {column_letter(j)}: it has values but no header in row {first + 1}; "
@@ -185,6 +253,8 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
         seen[key] = j
         names.append(name)
         kept.append(col)
+        if errors:
+            error_cells[name] = {int(i) + first + 2: text for i, text in errors.items()}
     keep = ~row_blank
     if not keep.any():
         raise ExcelInputError(f"{what} range has a header row but no data rows below it")
@@ -192,6 +262,7 @@ def range_to_frame(values: Any, *, what: str = "ledger") -> pd.DataFrame:
     data = {name: col[keep].reset_index(drop=True) for name, col in zip(names, kept, strict=True)}
     frame = pd.DataFrame(data, columns=names)
     frame.index = index
+    frame.attrs["error_cells"] = error_cells
     return frame
 
 
@@ -337,6 +408,10 @@ def numbers_from_cells(values: np.ndarray, what: str) -> tuple[np.ndarray, np.nd
     blank = np.zeros(flat.shape, dtype=bool)
     errors: list[str | None] = [None] * flat.size
     for i, cell in enumerate(flat):
+        error = cell_error(cell)
+        if error is not None:
+            errors[i] = ERROR_PREFIX + error_cell_text(error, what)
+            continue
         cell = raw_cell(cell)
         if is_blank(cell):
             blank[i] = True
@@ -469,38 +544,71 @@ def frame_to_rows(
 
 
 # -------------------------------------------------------------------------------------------- errors
-def _ledger_message(exc: BaseException) -> str | None:
-    """A LedgerError said the Excel way: the range, column and rows, without Python advice."""
+MESSAGE_LIMIT = 250  # characters a message may take: it must read in one cell
+SHOWN_NAMES = 6  # quoted names ('Client', 'Date', ...) listed in a message before "..."
+_QUOTED_LIST = re.compile(rf"'[^']*'(?:, '[^']*'){{{SHOWN_NAMES},}}")
+_PROGRAMMER_ADVICE = re.compile(r"CLI|--[a-z]|errors=|\w+='<header>'")
+
+
+def _text(value: Any, lang: str) -> str:
+    """A message piece in `lang`: the core's two-language texts have `.lang()`, plain text stays."""
+    return value.lang(lang) if hasattr(value, "lang") and callable(value.lang) else str(value)
+
+
+def _short_lists(text: str) -> str:
+    """Long lists of quoted names cut to the first few, so the message fits a cell."""
+
+    def cut(match: re.Match[str]) -> str:
+        names = re.findall(r"'[^']*'", match.group(0))
+        return ", ".join(names[:SHOWN_NAMES]) + f", ... ({len(names)})"
+
+    return _QUOTED_LIST.sub(cut, text)
+
+
+def _ledger_message(exc: BaseException, lang: str) -> str | None:
+    """A LedgerError said the Excel way: the range, column and rows; advice about cells, never CLI flags."""
+    from xlsegment.labels import label
+
     problem = getattr(exc, "problem", None)
     if problem is None or not hasattr(exc, "rows"):
         return None
-    where = ["ledger range"]
+    where = [label("excel.msg.range", lang)]
     if getattr(exc, "column", None):
-        where.append(f"column {exc.column!r}")
+        where.append(label("excel.msg.column", lang).format(name=exc.column))
     rows = [int(r) if isinstance(r, (int, np.integer)) else r for r in exc.rows]
     if rows:
-        shown = ", ".join(str(r) for r in rows[:5]) + (
-            f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
-        )
-        where.append(f"{'row' if len(rows) == 1 else 'rows'} {shown}")
-    hint = str(getattr(exc, "hint", "") or "")
-    if "errors=" in hint:  # advice for Python callers; in a cell the fix is the data
-        hint = "fix the cell(s) in the ledger"
-    return f"{', '.join(where)}: {problem}" + (f" ({hint})" if hint else "")
+        shown = ", ".join(str(r) for r in rows[:5])
+        if len(rows) > 5:
+            shown += " " + label("excel.msg.more", lang).format(count=len(rows) - 5)
+        where.append(label("excel.msg.row" if len(rows) == 1 else "excel.msg.rows", lang).format(rows=shown))
+    hint = _text(getattr(exc, "hint", "") or "", lang)
+    if _PROGRAMMER_ADVICE.search(hint):  # advice for Python and CLI users; in a cell the fix is the data
+        hint = label("excel.msg.fix_cells" if rows else "excel.msg.fix_headers", lang)
+    separator = " : " if lang == "fr" else ": "
+    text = ", ".join(where) + separator + _short_lists(_text(problem, lang))
+    return text + (f" ({hint})" if hint else "")
 
 
-def error_text(exc: BaseException) -> str:
-    """The message a cell shows for a failure: what is wrong and where, never a traceback."""
-    ledger = _ledger_message(exc)
+def error_text(exc: BaseException, lang: str | None = None) -> str:
+    """The message a cell shows for a failure: what is wrong and where, never a traceback, at most
+    MESSAGE_LIMIT characters. `lang`: default Excel's language, else the ledger's (when the error knows it)."""
+    from xlsegment.excel.culture import resolve_lang
+
+    lang = resolve_lang(lang, getattr(exc, "lang", None))
+    ledger = _ledger_message(exc, lang)
     if ledger is not None:
-        return ERROR_PREFIX + ledger[:250]
+        return ERROR_PREFIX + _fit(ledger)
     if isinstance(exc, KeyError) and exc.args:
         message = f"missing {exc.args[0]!r}"
     else:
-        message = str(exc).strip() or type(exc).__name__
+        message = _short_lists(str(exc).strip()) or type(exc).__name__
     if not isinstance(exc, (ValueError, KeyError, LookupError)):
         message = f"unexpected {type(exc).__name__}: {message}"
-    return ERROR_PREFIX + message.splitlines()[0][:250]
+    return ERROR_PREFIX + _fit(message.splitlines()[0])
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3].rstrip() + "..."
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,16 +12,24 @@ custom functions under xlwings Server and Lite, plain functions anywhere else). 
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from xlwings import arg, func, ret
 
+from xlsegment.clv import clv_formula, predict_clv
 from xlsegment.excel.convert import (
     ERROR_PREFIX,
     ExcelInputError,
     broadcast,
+    cell_error,
+    error_cell_text,
     frame_to_rows,
     guarded,
     numbers_from_cells,
@@ -33,7 +41,12 @@ from xlsegment.excel.convert import (
     to_number,
     to_text,
 )
-from xlsegment.labels import check_lang
+from xlsegment.excel.culture import follow_excel_culture, resolve_lang
+from xlsegment.excel.notes import excluded_note, warning_notes
+from xlsegment.labels import label
+from xlsegment.lapse import lapse_flags
+from xlsegment.segments.config import ABC_THRESHOLDS, RFM_BINS
+from xlsegment.summary import summarize
 
 __all__ = [
     "seg_summary",
@@ -49,10 +62,21 @@ __all__ = [
     "seg_action",
 ]
 
+
+def _defaults(fn: Any) -> dict[str, Any]:
+    """The Python API's defaults of `fn`: the cell functions take theirs from here, never restated."""
+    return {name: p.default for name, p in inspect.signature(fn).parameters.items()}
+
+
+CLV = _defaults(clv_formula)
+PREDICT = _defaults(predict_clv)
+LAPSE = _defaults(lapse_flags)
+TIME_UNIT = _defaults(summarize)["time_unit"]
+
 LEDGER_DOC = "Ledger range with its header row: customer, date, amount (and order, quantity, category...)"
 AS_OF_DOC = "Analysis date (default: the last date of the ledger)"
-LANG_DOC = 'Language of labels and headers: "en" or "fr" (default "en")'
-UNIT_DOC = 'Time unit of durations: "D" days, "W" weeks, "M" months (default "D")'
+LANG_DOC = 'Language of labels and headers: "en" or "fr" (default: Excel\'s language, else the ledger\'s)'
+UNIT_DOC = f'Time unit of durations: "D" days, "W" weeks, "M" months (default "{TIME_UNIT}")'
 
 # default columns of SEG_SEGMENTS (canonical names; labelled in the chosen language)
 SEGMENT_COLUMNS = (
@@ -67,26 +91,80 @@ SEGMENT_COLUMNS = (
 )
 RFM_COLUMNS = ("r_score", "f_score", "m_score", "rfm_code", "rfm_segment", "rfm_segment_label")
 
+if officejs_runtime():  # xlwings Server and Lite: labels follow the language Excel runs in
+    follow_excel_culture()
+
 
 # ------------------------------------------------------------------------------------------ helpers
-def _lang(value: Any) -> str:
-    return check_lang(to_text(value, "en") or "en")
+def _lang(value: Any, ledger_lang: str | None = None) -> str:
+    """The `lang` argument, else Excel's language (server, Lite), else the ledger's headers, else English."""
+    return resolve_lang(to_text(value), ledger_lang)
 
 
 def _unit(value: Any) -> str:
-    unit = (to_text(value, "D") or "D").upper()[:1]
+    unit = (to_text(value, TIME_UNIT) or TIME_UNIT).upper()[:1]
     if unit not in ("D", "W", "M"):
         raise ExcelInputError(f'time_unit: {value!r} is not "D", "W" or "M"')
     return unit
 
 
-def _summary(ledger: Any, as_of: Any, time_unit: Any) -> pd.DataFrame:
-    """Ledger range -> canonical transactions -> customer summary (the core does all parsing)."""
-    from xlsegment import read_transactions, summarize
+@dataclass
+class LedgerRead:
+    """A ledger range read for a spilled table: the customer summary, the labels' language, and what the
+    spill must say below itself (rows left out, warnings)."""
+
+    summary: pd.DataFrame
+    lang: str
+    notes: list[str] = field(default_factory=list)
+    ids: dict[str, Any] = field(default_factory=dict)  # customer key -> the number it was typed as
+
+
+def _read_ledger(ledger: Any, as_of: Any, time_unit: Any, lang: Any) -> LedgerRead:
+    """Ledger range -> canonical transactions -> customer summary (the core does all parsing).
+
+    Unusable rows are left out, never silently: the spill ends with a line naming them.
+    """
+    from xlsegment import read_transactions
 
     frame = range_to_frame(ledger, what="ledger")
-    transactions = read_transactions(frame)
-    return summarize(transactions, as_of=to_date(as_of, "as_of"), time_unit=_unit(time_unit))
+    transactions = read_transactions(frame, errors="exclude")
+    summary = summarize(transactions, as_of=to_date(as_of, "as_of"), time_unit=_unit(time_unit))
+    mapping = transactions.attrs.get("mapping", {})
+    read = LedgerRead(summary, _lang(lang, transactions.attrs.get("language")))
+    note = excluded_note(
+        summary.attrs["quality"], read.lang, mapping=mapping, error_cells=frame.attrs.get("error_cells")
+    )
+    read.notes += [note] if note else []
+    read.ids = typed_ids(frame[mapping["customer_id"]]) if "customer_id" in mapping else {}
+    return read
+
+
+def typed_ids(cells: pd.Series) -> dict[str, Any]:
+    """Customer keys typed as numbers -> that number (17850, not '17850'), so lookups on the user's own id
+    column match; keys typed as text keep their text and are not listed."""
+    from xlsegment.parsing import parse_customer_ids
+
+    distinct = pd.unique(cells.dropna())
+    numbers = [
+        v for v in distinct if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+    ]
+    if not numbers:
+        return {}
+    keys, _ = parse_customer_ids(pd.Series(numbers, dtype=object))
+    return {
+        str(k): int(v) if float(v).is_integer() else float(v)
+        for k, v in zip(keys.astype(object), numbers, strict=True)
+    }
+
+
+@contextlib.contextmanager
+def _warnings_noted() -> Iterator[list[str]]:
+    """The core's warnings while a spilled function runs, as lines for under its table (filled on exit)."""
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notes
+    notes += warning_notes(caught)
 
 
 def _header(key: str, lang: str) -> str:
@@ -95,6 +173,9 @@ def _header(key: str, lang: str) -> str:
     if key.endswith("_label"):
         return column_label(key[: -len("_label")], lang)
     return column_label(key, lang)
+
+
+SHOWN_CHOICES = 12  # column names listed when a chosen column does not exist (a message must fit a cell)
 
 
 def _pick(frame: pd.DataFrame, wanted: list[str], lang: str) -> list[str]:
@@ -106,22 +187,31 @@ def _pick(frame: pd.DataFrame, wanted: list[str], lang: str) -> list[str]:
         key = name.strip().lower()
         column = by_name.get(key) or by_name.get(f"{key}_label") or by_label.get(key)
         if column is None:
-            known = ", ".join(map(str, frame.columns))
-            raise ExcelInputError(f"columns: {name!r} is not a column of the result; choose among {known}")
+            names = [str(c) for c in frame.columns if not str(c).endswith("_label")]
+            known = ", ".join(names[:SHOWN_CHOICES]) + (", ..." if len(names) > SHOWN_CHOICES else "")
+            raise ExcelInputError(
+                label("excel.error.no_column", lang).format(name=name, known=known, count=len(names))
+            )
         out.append(column)
     return out
 
 
-def _spill(frame: pd.DataFrame, columns: list[str], lang: str, headers: bool = True) -> list[list[Any]]:
-    """customer_id then `columns`, labelled headers, clean cells."""
+def _spill(read: LedgerRead, frame: pd.DataFrame, columns: list[str], notes: list[str]) -> list[list[Any]]:
+    """customer_id then `columns`, labelled headers, clean cells, then the read's notes and `notes`."""
+    lang = read.lang
     data = frame.reset_index()
     first = data.columns[0]
     data = data[[first, *[c for c in columns if c != first]]]
+    if read.ids:
+        data[first] = data[first].map(lambda key: read.ids.get(key, key))
     names = [_header("customer_id", lang), *[_header(c, lang) for c in data.columns[1:]]]
     for j, column in enumerate(data.columns):
         if names.count(names[j]) > 1 and not str(column).endswith("_label"):
             names[j] = f"{names[j]} (code)"
-    return frame_to_rows(data, headers=names, header=headers, officejs=officejs_runtime())
+    officejs = officejs_runtime()
+    rows = frame_to_rows(data, headers=names, officejs=officejs)
+    blank = "" if officejs else None
+    return rows + [[note] + [blank] * (len(names) - 1) for note in [*read.notes, *notes]]
 
 
 def _elementwise(
@@ -170,34 +260,35 @@ def _elementwise(
 @ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
 def seg_summary(
-    ledger: Any, as_of: Any = None, time_unit: Any = "D", lang: Any = "en", columns: Any = None
+    ledger: Any, as_of: Any = None, time_unit: Any = TIME_UNIT, lang: Any = None, columns: Any = None
 ) -> Any:
     """One row per customer: first and last purchase, orders, recency, revenue, basket, rhythm..."""
-    lang = _lang(lang)
-    summary = _summary(ledger, as_of, time_unit)
-    chosen = _pick(summary, to_names(columns), lang) if to_names(columns) else list(summary.columns)
-    return _spill(summary, chosen, lang)
+    with _warnings_noted() as notes:
+        read = _read_ledger(ledger, as_of, time_unit, lang)
+        summary = read.summary
+        chosen = _pick(summary, to_names(columns), read.lang) if to_names(columns) else list(summary.columns)
+    return _spill(read, summary, chosen, notes)
 
 
 @func
 @arg("ledger", "raw", doc=LEDGER_DOC)
 @arg("as_of", doc=AS_OF_DOC)
-@arg("bins", doc="Number of scores per dimension, 2 to 9 (default 5)")
+@arg("bins", doc=f"Number of scores per dimension, 2 to 9 (default {RFM_BINS})")
 @arg("lang", doc=LANG_DOC)
 @arg("rules", "raw", doc="Optional rule table range: code, r_min, r_max, f_min, f_max, m_min, m_max")
 @ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
-def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rules: Any = None) -> Any:
+def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = RFM_BINS, lang: Any = None, rules: Any = None) -> Any:
     """RFM per customer: R, F and M scores, the RFM code and the named segment (code and label)."""
     from xlsegment import segment
 
-    lang = _lang(lang)
-    summary = _summary(ledger, as_of, "D")
-    options: dict[str, Any] = {"rfm_bins": int(to_number(bins, "bins", default=5))}
-    if to_names(rules):
-        options["rfm_table"] = range_to_frame(rules, what="rules")
-    segmented = segment(summary, options, lang=lang)
-    return _spill(segmented, [c for c in RFM_COLUMNS if c in segmented.columns], lang)
+    with _warnings_noted() as notes:
+        read = _read_ledger(ledger, as_of, None, lang)
+        options: dict[str, Any] = {"rfm_bins": int(to_number(bins, "bins", default=RFM_BINS))}
+        if to_names(rules):
+            options["rfm_table"] = range_to_frame(rules, what="rules")
+        segmented = segment(read.summary, options, lang=read.lang)
+    return _spill(read, segmented, [c for c in RFM_COLUMNS if c in segmented.columns], notes)
 
 
 @func
@@ -207,31 +298,36 @@ def seg_rfm(ledger: Any, as_of: Any = None, bins: Any = 5, lang: Any = "en", rul
 @arg("lang", doc=LANG_DOC)
 @ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
 @guarded
-def seg_segments(ledger: Any, columns: Any = None, as_of: Any = None, lang: Any = "en") -> Any:
+def seg_segments(ledger: Any, columns: Any = None, as_of: Any = None, lang: Any = None) -> Any:
     """Full segmentation per customer (ABC, Pareto, RFM, lifecycle, behaviour, value score, type)."""
     from xlsegment import segment
 
-    lang = _lang(lang)
-    summary = _summary(ledger, as_of, "D")
-    segmented = segment(summary, None, lang=lang)
-    wanted = to_names(columns)
-    chosen = (
-        _pick(segmented, wanted, lang) if wanted else [c for c in SEGMENT_COLUMNS if c in segmented.columns]
-    )
-    return _spill(segmented, chosen, lang)
+    with _warnings_noted() as notes:
+        read = _read_ledger(ledger, as_of, None, lang)
+        segmented = segment(read.summary, None, lang=read.lang)
+        wanted = to_names(columns)
+        chosen = (
+            _pick(segmented, wanted, read.lang)
+            if wanted
+            else [c for c in SEGMENT_COLUMNS if c in segmented.columns]
+        )
+    return _spill(read, segmented, chosen, notes)
 
 
 # ------------------------------------------------------------------------------------- element-wise
 @func
 @arg("revenue", "raw", doc="Revenue of each customer (a column)")
-@arg("a_share", doc="Cumulative revenue share closing class A (default 0.8)")
-@arg("b_share", doc="Cumulative revenue share closing class B (default 0.95)")
+@arg("a_share", doc=f"Cumulative revenue share closing class A (default {ABC_THRESHOLDS[0]})")
+@arg("b_share", doc=f"Cumulative revenue share closing class B (default {ABC_THRESHOLDS[1]})")
 @guarded
-def seg_abc(revenue: Any, a_share: Any = 0.8, b_share: Any = 0.95) -> Any:
+def seg_abc(revenue: Any, a_share: Any = ABC_THRESHOLDS[0], b_share: Any = ABC_THRESHOLDS[1]) -> Any:
     """ABC class (A, B, C) of each revenue: A makes the first 80 % of the total, B up to 95 %, C the rest."""
     from xlsegment.segments.abc import abc_codes
 
-    thresholds = (to_number(a_share, "a_share", default=0.8), to_number(b_share, "b_share", default=0.95))
+    thresholds = (
+        to_number(a_share, "a_share", default=ABC_THRESHOLDS[0]),
+        to_number(b_share, "b_share", default=ABC_THRESHOLDS[1]),
+    )
 
     def compute(values: np.ndarray) -> np.ndarray:
         codes, _ = abc_codes(values, thresholds)
@@ -250,16 +346,18 @@ def seg_abc(revenue: Any, a_share: Any = 0.8, b_share: Any = 0.95) -> Any:
     doc="Optional rule table range (code, r_min, r_max, f_min, f_max, m_min, m_max, label_en, label_fr)",
 )
 @arg("lang", doc=LANG_DOC)
-@arg("bins", doc="Scale of the scores (default 5)")
+@arg("bins", doc=f"Scale of the scores (default {RFM_BINS})")
 @guarded
-def seg_segment_name(r: Any, f: Any, m: Any, rules: Any = None, lang: Any = "en", bins: Any = 5) -> Any:
+def seg_segment_name(
+    r: Any, f: Any, m: Any, rules: Any = None, lang: Any = None, bins: Any = RFM_BINS
+) -> Any:
     """Named RFM segment (Champions, Loyal, At risk...) of R, F, M scores, from the rule table."""
     from xlsegment.segments.codes import code_label
     from xlsegment.segments.rules import apply_rule_table
 
     lang = _lang(lang)
     table = range_to_frame(rules, what="rules") if to_names(rules) else "rfm"
-    n = int(to_number(bins, "bins", default=5))
+    n = int(to_number(bins, "bins", default=RFM_BINS))
 
     def check(*scores: np.ndarray) -> list[str | None]:
         errors: list[str | None] = [None] * len(scores[0])
@@ -281,7 +379,7 @@ def seg_segment_name(r: Any, f: Any, m: Any, rules: Any = None, lang: Any = "en"
 @arg("classification", doc="rfm_segment, abc, pareto, buyer_status, lifecycle, behaviour, customer_type")
 @arg("lang", doc=LANG_DOC)
 @guarded
-def seg_label(code: Any, classification: Any = "rfm_segment", lang: Any = "en") -> Any:
+def seg_label(code: Any, classification: Any = "rfm_segment", lang: Any = None) -> Any:
     """Label of a segment or class code in English or French."""
     from xlsegment.report import class_label
 
@@ -289,10 +387,19 @@ def seg_label(code: Any, classification: Any = "rfm_segment", lang: Any = "en") 
     cls = to_text(classification, "rfm_segment") or "rfm_segment"
     shape, (codes,) = broadcast(code)
     out = [
-        None if c is None or str(c).strip() == "" else class_label(cls, _code_text(c), lang)
+        _error_cell(c, "code")
+        or (None if c is None or str(c).strip() == "" else class_label(cls, _code_text(c), lang))
         for c in codes.ravel()
     ]
     return shaped(out, shape)
+
+
+def _error_cell(value: Any, what: str) -> str | None:
+    """The short message a cell shows for an error cell it was given ("#N/A in revenue"); None otherwise."""
+    error = cell_error(value)
+    if error is None:
+        return None
+    return ERROR_PREFIX + error_cell_text(error, what)
 
 
 def _code_text(value: Any) -> str:
@@ -303,24 +410,25 @@ def _code_text(value: Any) -> str:
 @arg("basket", "raw", doc="Average basket (order value)")
 @arg("frequency", "raw", doc="Purchases per period")
 @arg("lifetime", "raw", doc="Expected lifetime in periods")
-@arg("discount_rate", doc="Yearly discount rate, e.g. 0.1 (default 0)")
-@arg("margin_rate", doc="Margin rate applied to revenue (default 1 = revenue CLV)")
-@arg("periods_per_year", doc="Periods per year: 12 months (default), 1 year, 52.18 weeks")
+@arg("discount_rate", doc=f"Yearly discount rate, e.g. 0.1 (default {CLV['discount_rate']:g})")
+@arg("margin_rate", doc=f"Margin rate applied to revenue (default {CLV['margin_rate']:g} = revenue CLV)")
+@arg(
+    "periods_per_year",
+    doc=f"Periods per year: 12 months, 1 year, 52.18 weeks (default {CLV['periods_per_year']:g})",
+)
 @guarded
 def seg_clv(
     basket: Any,
     frequency: Any,
     lifetime: Any,
-    discount_rate: Any = 0.0,
-    margin_rate: Any = 1.0,
-    periods_per_year: Any = 12.0,
+    discount_rate: Any = CLV["discount_rate"],
+    margin_rate: Any = CLV["margin_rate"],
+    periods_per_year: Any = CLV["periods_per_year"],
 ) -> Any:
     """Simple CLV = basket x purchases per period x lifetime, discounted, times the margin rate."""
-    from xlsegment.clv import clv_formula
-
-    d = to_number(discount_rate, "discount_rate", default=0.0)
-    mr = to_number(margin_rate, "margin_rate", default=1.0)
-    ppy = to_number(periods_per_year, "periods_per_year", default=12.0)
+    d = to_number(discount_rate, "discount_rate", default=CLV["discount_rate"])
+    mr = to_number(margin_rate, "margin_rate", default=CLV["margin_rate"])
+    ppy = to_number(periods_per_year, "periods_per_year", default=CLV["periods_per_year"])
     return _elementwise(
         lambda b, fq, lt: clv_formula(b, fq, lt, d, mr, ppy),
         ("basket", "frequency", "lifetime"),
@@ -378,9 +486,9 @@ def _check_history(x: np.ndarray, tx: np.ndarray, tt: np.ndarray, *_: np.ndarray
 @arg("T", "raw", doc="Time from first purchase to the analysis date, in the model's unit")
 @arg("monetary_value", "raw", doc="Mean value of the repeat purchases (0 for one-time buyers)")
 @arg("params", "raw", doc="The 7 model parameters in a row or column: r, alpha, a, b, p, q, gamma")
-@arg("horizon", doc="Horizon in `unit` (default 12)")
-@arg("unit", doc='Unit of the horizon: "D", "W", "M" (default) or "Y"')
-@arg("discount_rate", doc="Yearly discount rate (default 0.1)")
+@arg("horizon", doc=f"Horizon in `unit` (default {PREDICT['horizon']:g})")
+@arg("unit", doc=f'Unit of the horizon: "D", "W", "M" or "Y" (default "{PREDICT["unit"]}")')
+@arg("discount_rate", doc=f"Yearly discount rate (default {PREDICT['discount_rate']:g})")
 @arg("model_unit", doc='Unit of t_x and T the model was fitted in: "D", "W" (default) or "M"')
 @guarded
 def seg_clv_predict(
@@ -389,22 +497,22 @@ def seg_clv_predict(
     T: Any,  # noqa: N803
     monetary_value: Any,
     params: Any,
-    horizon: Any = 12,
-    unit: Any = "M",
-    discount_rate: Any = 0.1,
+    horizon: Any = PREDICT["horizon"],
+    unit: Any = PREDICT["unit"],
+    discount_rate: Any = PREDICT["discount_rate"],
     model_unit: Any = "W",
 ) -> Any:
     """Predictive CLV over the horizon (BG/NBD purchases x Gamma-Gamma order value, discounted)."""
-    from xlsegment.clv import BGNBDResult, GammaGammaResult, predict_clv
+    from xlsegment.clv import BGNBDResult, GammaGammaResult
 
     values = [v for row in _rows(params) for v in row if v is not None and str(v).strip() != ""]
     if len(values) != 7:
         raise ExcelInputError(f"params: expected 7 numbers (r, alpha, a, b, p, q, gamma), got {len(values)}")
     p = _model_params(("r", "alpha", "a", "b", "p", "q", "gamma"), tuple(values))
     mu = (to_text(model_unit, "W") or "W").upper()[:1]
-    h = to_number(horizon, "horizon", default=12.0)
-    u = (to_text(unit, "M") or "M").upper()[:1]
-    d = to_number(discount_rate, "discount_rate", default=0.1)
+    h = to_number(horizon, "horizon", default=PREDICT["horizon"])
+    u = (to_text(unit, PREDICT["unit"]) or PREDICT["unit"]).upper()[:1]
+    d = to_number(discount_rate, "discount_rate", default=PREDICT["discount_rate"])
     bg = BGNBDResult(dict(zip(("r", "alpha", "a", "b"), p[:4], strict=True)), float("nan"), True, 0, 0, mu)
     gg = GammaGammaResult(dict(zip(("p", "q", "gamma"), p[4:], strict=True)), float("nan"), True, 0, 0, 0)
 
@@ -432,26 +540,29 @@ def _rows(value: Any) -> list[list[Any]]:
 @func
 @arg("last_purchase", "raw", doc="Date(s) of the last purchase")
 @arg("as_of", doc="Analysis date (default: today)")
-@arg("lapsed_months", doc="Months without purchase that make a lapsed customer (default 6)")
-@arg("lost_months", doc="Months without purchase that make a lost customer (default 12)")
+@arg(
+    "lapsed_months",
+    doc=f"Months without purchase that make a lapsed customer (default {LAPSE['lapsed_months']:g})",
+)
+@arg(
+    "lost_months", doc=f"Months without purchase that make a lost customer (default {LAPSE['lost_months']:g})"
+)
 @arg("output", doc='"reason" (default: the reason, empty when active), "lapsed" or "lost" (TRUE/FALSE)')
 @arg("lang", doc=LANG_DOC)
 @guarded
 def seg_lapse(
     last_purchase: Any,
     as_of: Any = None,
-    lapsed_months: Any = 6,
-    lost_months: Any = 12,
+    lapsed_months: Any = LAPSE["lapsed_months"],
+    lost_months: Any = LAPSE["lost_months"],
     output: Any = "reason",
-    lang: Any = "en",
+    lang: Any = None,
 ) -> Any:
     """Lapse flag of a customer from the last purchase date: no purchase for 6 (lapsed) or 12 (lost) months."""
-    from xlsegment.lapse import lapse_flags
-
     lang = _lang(lang)
     day = to_date(as_of, "as_of") or pd.Timestamp.today().normalize()
-    lapsed = to_number(lapsed_months, "lapsed_months", default=6.0)
-    lost = to_number(lost_months, "lost_months", default=12.0)
+    lapsed = to_number(lapsed_months, "lapsed_months", default=LAPSE["lapsed_months"])
+    lost = to_number(lost_months, "lost_months", default=LAPSE["lost_months"])
     what = (to_text(output, "reason") or "reason").lower()
     column = {"reason": "lapse_reason", "lapsed": "lapsed_6m", "lost": "lapsed_12m"}.get(what)
     if column is None:
@@ -460,6 +571,9 @@ def seg_lapse(
     out: list[Any] = [None] * cells.size
     days: dict[int, float] = {}
     for i, value in enumerate(cells.ravel()):
+        out[i] = _error_cell(value, "last_purchase")
+        if out[i] is not None:
+            continue
         try:
             stamp = to_date(value, f"last_purchase, cell {i + 1}")
         except ExcelInputError as exc:
@@ -491,7 +605,7 @@ def seg_lapse(
 )
 @arg("lang", doc=LANG_DOC)
 @guarded
-def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = "en") -> Any:
+def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = None) -> Any:
     """Next action for a segment, from the playbook (rules/playbook.csv)."""
     from xlsegment.actions.playbook import load_playbook, playbook_row_index
     from xlsegment.report import classification_rows
@@ -509,9 +623,10 @@ def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = "e
     shape, (cells,) = broadcast(segment)
     out: list[Any] = []
     for i, value in enumerate(cells.ravel()):
+        error = _error_cell(value, "segment")
         text = to_text(value)
-        if text is None:
-            out.append(None)
+        if error is not None or text is None:
+            out.append(error)
             continue
         code = known.get(text.lower())
         if code is None or code not in rows.index:

@@ -27,6 +27,7 @@ from xlwings import script
 from xlsegment.excel.convert import ExcelInputError, frame_to_rows, is_blank, serial_to_timestamp
 from xlsegment.labels import label
 from xlsegment.report import number_formats
+from xlsegment.workbook.safety import typed_text
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
@@ -249,12 +250,17 @@ class Layout:
         self.rows.extend(rows[1:])
 
 
+def _as_text(value: Any) -> Any:
+    """A value set as if typed: text that Excel would take for a formula stays text (workbook.safety)."""
+    return typed_text(value) if isinstance(value, str) else value
+
+
 def _write(sheet: Any, layout: Layout, lang: str) -> None:
     """All values in one write, then bold rows and number formats."""
     if not layout.rows:
         return
     width = max(len(r) for r in layout.rows) or 1
-    grid = [list(r) + [None] * (width - len(r)) for r in layout.rows]
+    grid = [[_as_text(v) for v in r] + [None] * (width - len(r)) for r in layout.rows]
     sheet.range((1, 1), (len(grid), width)).value = grid
     for row, cols in layout.bold:
         sheet.range((row, 1), (row, cols)).font.bold = True
@@ -268,6 +274,7 @@ def _write(sheet: Any, layout: Layout, lang: str) -> None:
 # ----------------------------------------------------------------------------------------- settings
 def _default_rows() -> list[tuple[str, Any]]:
     """Settings rows with the Python API's own defaults (read from the signatures, never restated)."""
+    from xlsegment.actions.schedule import DEFAULT_CAPACITY
     from xlsegment.clv import predict_clv, simple_clv
     from xlsegment.lapse import lapse_flags
     from xlsegment.segments import SegmentConfig
@@ -288,6 +295,7 @@ def _default_rows() -> list[tuple[str, Any]]:
     rows.append(("clv.lifetime", inspect.signature(simple_clv).parameters["lifetime"].default))
     lf = inspect.signature(lapse_flags).parameters
     rows += [(f"lapse.{k}", lf[k].default) for k in ("lapsed_months", "lost_months", "overdue_factor")]
+    rows += [(f"actions.capacity.{k}", v) for k, v in DEFAULT_CAPACITY.items()]
     return rows
 
 

@@ -22,6 +22,22 @@ _R1C1_LIKE = re.compile(r"^([Rr][0-9]*)?([Cc][0-9]*)?$")
 _NAME_OK = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\]*$")
 
 
+# text starting with one of these is read by Excel as a formula (or a DDE command) when typed or set as a value
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """True when Excel would take `text`, not ours (ledger, rule tables, settings), for a formula."""
+    return text[:1] in FORMULA_TRIGGERS
+
+
+def typed_text(text: str) -> str:
+    """`text` as it must be set through an API that reads values as if typed (Office.js `setValues`, COM
+    `Range.Value`): a leading apostrophe, which Excel keeps hidden as the cell's text marker, makes text
+    that looks like a formula (or that itself starts with an apostrophe) stay exactly that text."""
+    return "'" + text if is_formula_like(text) or text[:1] == "'" else text
+
+
 class WorkbookError(ValueError):
     """The workbook cannot be written as asked without Excel having to repair it (or the output is refused)."""
 

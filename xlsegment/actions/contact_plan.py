@@ -1,0 +1,317 @@
+"""The contact plan: who to contact this week (and the weeks after), on which channel, why, with what message.
+
+`plan_actions` decides each customer's next contact from the playbook; this module turns those contacts into
+a plan a shop can follow: the channel the customer can really be reached on (`reach`), the order of value at
+stake x urgency and the week given by each channel's weekly capacity (`schedule`), and a one-sentence reason.
+`contact_plan` is the public entry; `Analysis.plan` holds its result after `analyze`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from xlsegment.actions import schedule as sch
+from xlsegment.actions._text import as_text, fill_array, lookup
+from xlsegment.actions.playbook import CHANNELS, segment_labels
+from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, contact_detail, has_contact_data, usable
+from xlsegment.labels import check_lang, label
+
+if TYPE_CHECKING:
+    from xlsegment.actions.cadence import Cadence, SegmentRows
+    from xlsegment.actions.plan import ActionPlan
+
+
+# per-customer columns the schedule adds to plan_actions' result
+SCHEDULE_COLUMNS = ("week", "rank", "value_at_stake", "urgency", "contact", "plan_reason")
+PLAN_COLUMNS = ("week", "rank", "customer_id", "name", "segment", "segment_label", "channel", "channel_label",
+                "action_label", "reason", "message", "contact", "value_at_stake", "due_date", "objective",
+                "offer")  # fmt: skip
+
+
+def _choose_channels(
+    frame: pd.DataFrame, rows: SegmentRows, slot: np.ndarray, caps: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Channel and slot per customer: the contact's own channel when usable, else the playbook row's other
+    channel, else collect_contact. Returns (channel, slot, why_not: the first channel given up, '' if none).
+
+    A channel is usable when its weekly capacity is above 0 and the customer has the contact data it needs;
+    a frame without any contact column cannot tell, so every channel counts as usable there.
+    """
+    n = len(slot)
+    main, other = rows.take("channel"), rows.take("second_channel")
+    first = np.select([slot == 0, slot == 1, slot == 2], ["letter", main, other], "").astype(object)
+    second = np.select([slot == 0, slot == 1, slot == 2], ["email", other, main], "").astype(object)
+    second_slot = np.select([slot == 0, slot == 1, slot == 2], [0, 2, 1], 1)
+    have = usable(Contacts(frame)) if has_contact_data(frame) else None
+
+    def ok(channels: np.ndarray) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        for chan in pd.unique(channels):
+            if not chan or caps.get(chan, 0) <= 0:
+                continue
+            mask = channels == chan
+            out[mask] = True if have is None else have[NEEDS[chan]][mask]
+        return out
+
+    ok_first, ok_second = ok(first), ok(second)
+    channel = np.where(ok_first, first, np.where(ok_second, second, COLLECT)).astype(object)
+    chosen_slot = np.where(ok_first | ~ok_second, slot, second_slot)
+    channel[~rows.in_book] = ""
+    why_not = np.where(ok_first | ~rows.in_book, "", first).astype(object)
+    return channel, chosen_slot, why_not
+
+
+def _days(frame: pd.DataFrame, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Days since the last purchase and the customer's own rhythm in days (NaN when unknown)."""
+    from xlsegment.segments.config import days_per_unit
+
+    unit = days_per_unit(frame)
+    n = len(frame)
+    if "last_purchase" in frame.columns:
+        last = pd.to_datetime(frame["last_purchase"], errors="coerce").dt.normalize()
+        recency = ((as_of - last).dt.days).to_numpy(dtype=float)
+    elif "recency" in frame.columns:
+        recency = pd.to_numeric(frame["recency"], errors="coerce").to_numpy(dtype=float) * unit
+    else:
+        recency = np.full(n, np.nan)
+    if "mean_gap" in frame.columns:
+        rhythm = pd.to_numeric(frame["mean_gap"], errors="coerce").to_numpy(dtype=float) * unit
+    else:
+        rhythm = np.full(n, np.nan)
+    return recency, rhythm
+
+
+def _whole(values: np.ndarray, lang: str) -> np.ndarray:
+    """Whole numbers as text with the language's thousands separator."""
+    sep = "\u202f" if lang == "fr" else ","
+    shown = [f"{v:,.0f}".replace(",", sep) if np.isfinite(v) else "" for v in values]
+    return np.array(shown, dtype=object)
+
+
+def _ratio(values: np.ndarray, lang: str) -> np.ndarray:
+    shown = [f"{v:.1f}" if np.isfinite(v) else "" for v in values]
+    arr = np.array(shown, dtype=object)
+    return np.array([s.replace(".", ",") for s in arr], dtype=object) if lang == "fr" else arr
+
+
+def _in_sentence(name: str) -> str:
+    """A label as it reads inside a sentence: 'Phone call' -> 'phone call', 'SMS' and 'E-mail' kept."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
+
+def _reasons(
+    seg_label: np.ndarray,
+    recency: np.ndarray,
+    rhythm: np.ndarray,
+    value: np.ndarray,
+    channel: np.ndarray,
+    why_not: np.ndarray,
+    caps: Mapping[str, int],
+    birthday: np.ndarray,
+    currency: str,
+    lang: str,
+) -> np.ndarray:
+    """One sentence per customer: segment, lapse against their own rhythm, value at stake, and why the
+    channel is not the playbook's (no contact data) or why the action is to collect contact details."""
+    n = len(seg_label)
+    amount = _whole(value, lang)
+    value_txt = np.where(amount != "", amount + (f"\u00a0{currency}" if currency else ""), "")
+    values = {"segment": seg_label, "days": _whole(recency, lang), "gap": _whole(rhythm, lang),
+              "ratio": _ratio(recency / np.where(rhythm > 0, rhythm, np.nan), lang), "value": value_txt}  # fmt: skip
+    repeat = np.isfinite(rhythm) & (rhythm > 0)
+    late = repeat & (recency > rhythm)
+    known = np.isfinite(recency)
+    text = np.select(
+        [late, repeat & known, known],
+        [fill_array("actions.plan.reason.late", lang, n, **values),
+         fill_array("actions.plan.reason.on_time", lang, n, **values),
+         fill_array("actions.plan.reason.single", lang, n, **values)],
+        fill_array("actions.plan.reason.unknown", lang, n, **values),
+    ).astype(object)  # fmt: skip
+    sep = " ; " if lang == "fr" else "; "
+    if birthday.any():
+        text = np.where(birthday, text + sep + label("actions.plan.reason.birthday", lang), text)
+    gave_up = why_not != ""
+    if gave_up.any():
+        names = {c: _in_sentence(label(f"actions.channel.{c}", lang)) for c in (*CHANNELS, COLLECT)}
+        lacking = {c: label(f"actions.missing.{c}", lang) for c in CHANNELS}
+        unused = fill_array("actions.plan.unused", lang, n, channel=lookup(why_not, names, ""))
+        missing = np.where(
+            [caps.get(c, 0) <= 0 for c in why_not], unused, lookup(why_not, lacking, "")
+        ).astype(object)
+        instead = fill_array(
+            "actions.plan.instead", lang, n, missing=missing, channel=lookup(channel, names, "")
+        )
+        collect = fill_array("actions.plan.collect", lang, n, missing=missing)
+        suffix = np.where(channel == COLLECT, collect, instead)
+        text = np.where(gave_up, text + sep + suffix, text)
+    return np.where(seg_label != "", text + ".", "").astype(object)
+
+
+def schedule_contacts(
+    frame: pd.DataFrame,
+    rows: SegmentRows,
+    cadence: Cadence,
+    as_of: pd.Timestamp,
+    lang: str,
+    report: list[str],
+    *,
+    capacity: Mapping[str, object] | None = None,
+    value_basis: str | None = None,
+    trust_clv: bool = True,
+    currency: str | None = None,
+) -> pd.DataFrame:
+    """Per customer of `frame`: channel, slot, week, rank, due date, value at stake, urgency, contact, reason.
+
+    Customers outside the playbook get week 0, rank 0 and no channel.
+    """
+    caps = sch.capacities(capacity)
+    n = len(frame)
+    ids = frame.index.to_numpy(dtype=object).astype(str)
+    channel, slot, why_not = _choose_channels(frame, rows, cadence.slot, caps)
+    if not has_contact_data(frame) and rows.in_book.any():
+        report.append(
+            "the ledger has no contact column (address, e-mail, phone): channels follow the playbook; "
+            "check that you have each customer's details"
+        )
+    basis = sch.value_basis(frame, value_basis, trust_clv=trust_clv)
+    value = sch.value_at_stake(frame, basis)
+    recency, rhythm = _days(frame, as_of)
+    priority = np.asarray(rows.take("priority", 0.0), dtype=float)
+    urgency = sch.urgency(priority, sch.lateness(recency, rhythm))
+    order = sch.ranking(value * urgency, value, ids)
+    as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
+    release = sch.release_weeks(cadence.due, as_of64)
+    week = sch.weekly_schedule(channel, order, release, caps)
+    scheduled = week > 0
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    ranked = np.flatnonzero(scheduled)
+    ranked = ranked[np.lexsort((position[ranked], week[ranked]))]
+    rank = np.zeros(n, dtype=np.int64)
+    rank[ranked] = np.arange(1, len(ranked) + 1)
+    nat = np.datetime64("NaT", "ns")
+    due = np.where(np.isnat(cadence.due), as_of64, np.maximum(cadence.due, as_of64))
+    due = np.where(scheduled, np.maximum(due, sch.week_start(week, as_of64)), nat)
+    seg_label = np.where(
+        rows.in_book, lookup(rows.code_text, segment_labels(rows.classification, lang), None), ""
+    )
+    currency = ("€" if lang == "fr" else "") if currency is None else currency
+    reason = _reasons(seg_label, recency, rhythm, value, channel, why_not, caps, (cadence.slot == 0) & rows.in_book,
+                      currency, lang)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "channel": channel,
+            "slot": slot,
+            "week": week,
+            "rank": rank,
+            "due_date": due,
+            "value_at_stake": np.where(rows.in_book, value, np.nan),
+            "urgency": np.where(rows.in_book, urgency, np.nan),
+            "contact": _contacts(frame, channel),
+            "plan_reason": reason,
+        },
+        index=frame.index,
+    )
+
+
+def _contacts(frame: pd.DataFrame, channel: np.ndarray) -> np.ndarray:
+    """The contact used on each customer's channel; for collect_contact the e-mail or phone the customer
+    has, to ask for the rest through it."""
+    contacts = Contacts(frame)
+    detail = contact_detail(contacts, channel)
+    collect = channel == COLLECT
+    if collect.any():
+        have = usable(contacts)
+        known = np.where(have["email"], contacts["email"], np.where(have["phone"], contacts["phone"], ""))
+        detail = np.where(collect, known, detail).astype(object)
+    return detail
+
+
+def customer_names(frame: pd.DataFrame) -> np.ndarray:
+    """Each customer's name as a letter would address it: the name column, else civility, first and last
+    name ('Mme Marie Durand'), else ''."""
+    contacts = Contacts(frame)
+    parts = [contacts[c] for c in ("civility", "first_name", "last_name")]
+    joined = np.array([" ".join(p for p in trio if p) for trio in zip(*parts, strict=True)], dtype=object)
+    name = contacts["name"]
+    return np.where(name != "", name, joined).astype(object)
+
+
+def plan_table(plan: ActionPlan, customers: pd.DataFrame, weeks: int | None = None) -> pd.DataFrame:
+    """The contact plan from `plan_actions`' result: one row per scheduled customer (weeks 1..`weeks`, all
+    when None), by rank, with the columns PLAN_COLUMNS."""
+    from xlsegment.actions.plan import customer_frame
+
+    lang = plan.lang
+    c = plan.customers
+    keep = c["week"].to_numpy(dtype=np.int64) > 0
+    if weeks is not None:
+        keep &= c["week"].to_numpy(dtype=np.int64) <= int(weeks)
+    c = c[keep].sort_values("rank", kind="stable")
+    frame = customer_frame(customers).reindex(c.index)
+    n = len(c)
+    channel = as_text(c["channel"], n)
+    kind = as_text(c["message_label"], n)
+    offer = as_text(c["offer"], n)
+    sep = " : " if lang == "fr" else ": "
+    message = np.where(offer != "", kind + sep + offer, kind)
+    message = np.where(channel == COLLECT, label("actions.collect.message", lang), message).astype(object)
+    table = pd.DataFrame(
+        {
+            "week": c["week"].to_numpy(dtype=np.int64),
+            "rank": c["rank"].to_numpy(dtype=np.int64),
+            "customer_id": c.index.to_numpy(dtype=object),
+            "name": customer_names(frame),
+            "segment": c["segment"].to_numpy(dtype=object),
+            "segment_label": as_text(c["segment_label"], n),
+            "channel": channel,
+            "channel_label": as_text(c["channel_label"], n),
+            "action_label": as_text(c["next_action"], n),
+            "reason": as_text(c["plan_reason"], n),
+            "message": message,
+            "contact": as_text(c["contact"], n),
+            "value_at_stake": c["value_at_stake"].to_numpy(dtype=float),
+            "due_date": c["due_date"].to_numpy(dtype="datetime64[ns]"),
+            "objective": as_text(c["objective"], n),
+            "offer": offer,
+        }
+    )
+    table.attrs.update(as_of=plan.as_of, lang=lang, classification=plan.classification)
+    return table
+
+
+def contact_plan(
+    customers: pd.DataFrame,
+    *,
+    capacity: Mapping[str, object] | None = None,
+    weeks: int | None = None,
+    lang: str = "en",
+    as_of: object = None,
+    classification: str = "rfm_segment",
+    playbook: str | Path | pd.DataFrame | None = None,
+    transactions: pd.DataFrame | None = None,
+    value_basis: str | None = None,
+    trust_clv: bool = True,
+    currency: str | None = None,
+) -> pd.DataFrame:
+    """Who to contact week by week: customers ranked by value at stake x urgency, cut to each channel's weekly
+    `capacity` (defaults `schedule.DEFAULT_CAPACITY`: 20 calls, 100 letters, 500 e-mails, 50 customers to ask
+    for their contact details...), week 1 being the 7 days from `as_of`; `weeks` keeps the first weeks only.
+
+    `customers` is a segmented customer table (`segment()`'s or `analyze().customers`); the value at stake is
+    `value_basis` (default: predictive CLV when present and `trust_clv`, else simple CLV, else revenue of the
+    last 12 months, else revenue). One row per scheduled customer, columns PLAN_COLUMNS (see the module).
+    """
+    from xlsegment.actions.plan import plan_actions
+
+    plan = plan_actions(
+        customers, playbook, as_of, classification, transactions, check_lang(lang),
+        capacity=capacity, value_basis=value_basis, trust_clv=trust_clv, currency=currency,
+    )  # fmt: skip
+    return plan_table(plan, customers, weeks)

@@ -1,0 +1,277 @@
+"""Segment migration: where each customer of `start` stands at `end`, as a matrix and as sentences.
+
+Both dates are segmented by the ordinary pipeline (`summarize(as_of=...)` then `segment`), so the segments
+of the migration are exactly those a workbook built at each date shows. Customers not yet known at `start`
+come from the row NEW; customers of `start` missing from the summary at `end` (their purchases all returned)
+go to the column GONE: every customer of either date is counted once, so the rows add up to the customers of
+`start` (plus the new ones) and the columns to the customers of `end` (plus the gone ones).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlsegment.labels import check_lang, label
+from xlsegment.overtime.text import ago_text, amount_text, count_text, fill
+
+NEW = "_new"  # row: not yet a customer at `start`
+GONE = "_gone"  # column: no longer in the summary at `end`
+SEGMENT_CODE_COLUMNS = (
+    "rfm_segment",
+    "lifecycle",
+    "abc",
+    "pareto",
+    "buyer_status",
+    "behaviour",
+    "customer_type",
+)
+CONTACT_SHOWN = ("name", "first_name", "last_name", "phone", "email")
+
+
+@lru_cache(maxsize=1)
+def _rank_table() -> dict[str, dict[str, tuple[int, bool]]]:
+    table: dict[str, dict[str, tuple[int, bool]]] = {}
+    path = resources.files("xlsegment") / "rules" / "segment_rank.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            rank = int(row["rank"])
+            best = row["best"].strip().lower() in ("yes", "oui", "true", "1")
+            table.setdefault(row["classification"], {})[row["code"]] = (rank, best)
+    return table
+
+
+def segment_rank(by: str) -> dict[str, tuple[int, bool]]:
+    """Per code of classification `by`: (rank, best), 1 = most valuable, from rules/segment_rank.csv."""
+    return dict(_rank_table().get(by, {}))
+
+
+def segment_at(
+    transactions: pd.DataFrame,
+    as_of: object,
+    by: str = "rfm_segment",
+    config: Any = None,
+    lang: str = "en",
+    time_unit: str = "D",
+) -> pd.DataFrame:
+    """The segmented customer summary at `as_of`, computing only the classification `by` (and its needs)."""
+    from xlsegment.segments import segment
+    from xlsegment.summary import summarize
+
+    if by not in SEGMENT_CODE_COLUMNS:
+        raise ValueError(
+            f"migration follows a segment column; choose among {', '.join(SEGMENT_CODE_COLUMNS)}"
+        )
+    summary = summarize(transactions, as_of=as_of, time_unit=time_unit)
+    return segment(summary, config, lang=lang, classifications=[by])
+
+
+@dataclass
+class Migration:
+    """Customers (and their annual revenue) moving between the segments of `by` from `start` to `end`.
+
+    customers: one row per customer of either date (`from`, `to` codes and labels, annual revenue at each
+        date, `direction` up / down / same / new / gone); matrix: customer counts (rows: segment at start,
+        NEW last; columns: segment at end, GONE last); revenue_start / revenue_end: the same matrix of annual
+        revenue (the 12 months up to each date); movers: customers who left the best segments for a lower
+        one, most annual revenue at `start` first (the customers to call first); labels: code -> label of every row and column.
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    by: str
+    lang: str
+    customers: pd.DataFrame
+    matrix: pd.DataFrame
+    revenue_start: pd.DataFrame
+    revenue_end: pd.DataFrame
+    movers: pd.DataFrame
+    labels: dict[str, str]
+
+    def flows(self) -> pd.DataFrame:
+        """One row per (from, to) pair with customers: labels, counts and annual revenue at both dates."""
+        groups = self.customers.groupby(["from", "to"], observed=True, sort=False)
+        out = groups.agg(
+            customers=("direction", "size"),
+            revenue_start=("revenue_start", "sum"),
+            revenue_end=("revenue_end", "sum"),
+            direction=("direction", "first"),
+        ).reset_index()
+        out.insert(1, "from_label", out["from"].map(self.labels))
+        out.insert(3, "to_label", out["to"].map(self.labels))
+        return out
+
+    def labelled_matrix(self, which: str = "customers") -> pd.DataFrame:
+        """The customer (or `revenue_start` / `revenue_end`) matrix with labels instead of codes."""
+        frame = {
+            "customers": self.matrix,
+            "revenue_start": self.revenue_start,
+            "revenue_end": self.revenue_end,
+        }[which]
+        out = frame.rename(index=self.labels, columns=self.labels)
+        ago = ago_text(self.start, self.end, self.lang)
+        out.index.name = fill("overtime.col.from", self.lang, ago=ago)
+        out.columns.name = label("overtime.col.to", self.lang)
+        return out
+
+    def sentences(self, n: int = 5, currency: str | None = None) -> list[str]:
+        """The `n` biggest changes in words, most annual revenue first (down moves before others of equal
+        value): '38 Champions d'il y a 3 mois sont devenus À risque : 12 400 EUR de CA annuel'."""
+        lang = self.lang
+        flows = self.flows()
+        flows = flows[flows["direction"] != "same"].copy()
+        # what a flow is worth: the annual revenue it carried at start (at end for new customers)
+        flows["value"] = np.where(flows["direction"] == "new", flows["revenue_end"], flows["revenue_start"])
+        flows["down"] = flows["direction"].isin(["down", "gone"])
+        flows = flows.sort_values(["value", "down", "customers"], ascending=False, kind="mergesort").head(n)
+        ago = ago_text(self.start, self.end, lang)
+        out = []
+        for row in flows.itertuples(index=False):
+            kind = "new" if row.direction == "new" else "gone" if row.direction == "gone" else "move"
+            key = f"overtime.flow.{kind}.{'one' if row.customers == 1 else 'many'}"
+            out.append(
+                fill(
+                    key,
+                    lang,
+                    n=count_text(row.customers, lang),
+                    source=self.labels.get(row[0], row[0]),
+                    target=self.labels.get(row.to, row.to),
+                    ago=ago,
+                    amount=amount_text(row.value, lang, currency),
+                )
+            )
+        return out
+
+    def summary_sentence(self) -> str:
+        """One line: how many customers moved up, down, stayed, arrived and left."""
+        lang = self.lang
+        counts = self.customers["direction"].value_counts()
+        return fill(
+            "overtime.migration.summary",
+            lang,
+            ago=ago_text(self.start, self.end, lang),
+            up=int(counts.get("up", 0)),
+            down=int(counts.get("down", 0)),
+            same=int(counts.get("same", 0)),
+            new=int(counts.get("new", 0)),
+            gone=int(counts.get("gone", 0)),
+        )
+
+
+def _special_label(code: str, lang: str) -> str | None:
+    if code == NEW:
+        return label("overtime.row.new", lang)
+    if code == GONE:
+        return label("overtime.col.gone", lang)
+    return None
+
+
+def _codes(segmented: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]:
+    """The segment codes as text and code -> label from a segmented frame (its own, maybe custom, labels)."""
+    codes = segmented[by].astype("object").astype(str)
+    label_col = f"{by}_label"
+    labels = {}
+    if label_col in segmented.columns:
+        pairs = pd.DataFrame({"c": codes, "l": segmented[label_col].astype("object")}).drop_duplicates("c")
+        labels = dict(zip(pairs["c"], pairs["l"].astype(str), strict=True))
+    return codes, labels
+
+
+def _order(*series: pd.Series, categories: list[str] | None) -> list[str]:
+    present = set().union(*(set(s.unique()) for s in series))
+    ordered = [c for c in (categories or []) if c in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def migration(
+    transactions: pd.DataFrame,
+    start: object,
+    end: object = None,
+    by: str = "rfm_segment",
+    *,
+    config: Any = None,
+    lang: str = "en",
+    time_unit: str = "D",
+    best: Mapping[str, bool] | None = None,
+) -> Migration:
+    """Segment the customers at `start` and at `end` (default: the ledger's last date) and follow each one.
+
+    `transactions` is what `read_transactions` returns; `config` the segmentation settings (SegmentConfig or
+    dict), the same at both dates. `best` overrides which codes count as best segments (default:
+    rules/segment_rank.csv); a mover is a customer of a best segment at `start` who is in a lower-ranked
+    segment that is not a best one at `end`, or gone.
+    """
+    lang = check_lang(lang)
+    end_ts = (
+        pd.Timestamp(transactions["date"].max()).normalize() if end is None else pd.Timestamp(end).normalize()
+    )
+    start_ts = pd.Timestamp(start).normalize()
+    if start_ts >= end_ts:
+        raise ValueError(f"start {start_ts.date()} must be before end {end_ts.date()}")
+    before = segment_at(transactions, start_ts, by, config, lang, time_unit)
+    after = segment_at(transactions, end_ts, by, config, lang, time_unit)
+    code_from, labels_from = _codes(before, by)
+    code_to, labels_to = _codes(after, by)
+    labels = {**labels_from, **labels_to, NEW: _special_label(NEW, lang), GONE: _special_label(GONE, lang)}
+
+    ids = before.index.union(after.index)
+    frame = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
+    frame["from"] = code_from.reindex(ids).fillna(NEW).to_numpy(dtype=object)
+    frame["to"] = code_to.reindex(ids).fillna(GONE).to_numpy(dtype=object)
+    frame["from_label"] = frame["from"].map(labels)
+    frame["to_label"] = frame["to"].map(labels)
+    frame["revenue_start"] = before["revenue_12m"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    frame["revenue_end"] = after["revenue_12m"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    frame["revenue_between"] = (
+        after["revenue"].reindex(ids).fillna(0.0) - before["revenue"].reindex(ids).fillna(0.0)
+    ).to_numpy(dtype=float)
+    frame["last_purchase"] = after["last_purchase"].reindex(ids).to_numpy()
+
+    ranks = segment_rank(by)
+    best_of = dict(best) if best is not None else {code: flag for code, (_, flag) in ranks.items()}
+    frame["direction"] = _directions(frame["from"].to_numpy(), frame["to"].to_numpy(), ranks)
+
+    categories = list(after[by].cat.categories) if isinstance(after[by].dtype, pd.CategoricalDtype) else None
+    rows = _order(frame.loc[frame["from"] != NEW, "from"], categories=categories) + [NEW]
+    cols = _order(frame.loc[frame["to"] != GONE, "to"], categories=categories) + [GONE]
+    matrix = _pivot(frame, "direction", "size", rows, cols).astype(np.int64)
+    revenue_start = _pivot(frame, "revenue_start", "sum", rows, cols)
+    revenue_end = _pivot(frame, "revenue_end", "sum", rows, cols)
+
+    is_best = {code: bool(flag) for code, flag in best_of.items()}
+    from_best = frame["from"].map(lambda c: is_best.get(c, False)).to_numpy(dtype=bool)
+    to_best = frame["to"].map(lambda c: is_best.get(c, False)).to_numpy(dtype=bool)
+    moved_down = frame["direction"].isin(["down", "gone"]).to_numpy()
+    movers = frame.loc[from_best & ~to_best & moved_down].copy()
+    for column in CONTACT_SHOWN:
+        if column in after.columns:
+            movers[column] = after[column].reindex(movers.index).to_numpy(dtype=object)
+    movers = movers.sort_values(["revenue_start", "last_purchase"], ascending=[False, True], kind="mergesort")
+    return Migration(start_ts, end_ts, by, lang, frame, matrix, revenue_start, revenue_end, movers, labels)
+
+
+def _directions(source: np.ndarray, target: np.ndarray, ranks: Mapping[str, tuple[int, bool]]) -> np.ndarray:
+    """'new', 'gone', 'same', 'up' or 'down' per customer; codes without a rank move 'across' (no order)."""
+    rank_of = {code: r for code, (r, _) in ranks.items()}
+    r_from = np.array([rank_of.get(c, -1) for c in source])
+    r_to = np.array([rank_of.get(c, -1) for c in target])
+    ranked = (r_from > 0) & (r_to > 0)
+    return np.select(
+        [source == NEW, target == GONE, source == target, ranked & (r_to < r_from), ranked & (r_to > r_from)],
+        ["new", "gone", "same", "up", "down"],
+        "across",
+    ).astype(object)
+
+
+def _pivot(frame: pd.DataFrame, value: str, how: str, rows: list[str], cols: list[str]) -> pd.DataFrame:
+    table = frame.groupby(["from", "to"], sort=False)[value].agg(how).unstack("to")
+    table = table.reindex(index=rows, columns=cols).fillna(0)
+    table.index.name, table.columns.name = "from", "to"
+    return table
