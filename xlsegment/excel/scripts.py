@@ -33,7 +33,7 @@ LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
 OWN_KEYS = ("summary", "customers", "actions", "mailing", "settings")
 SHEET_LABELS = {
-    "summary": "sheet.summary",
+    "summary": "sheet.button_summary",  # the button's summary sheet (not yet the workbook's "Start here")
     "customers": "sheet.customers",
     "actions": "sheet.actions",
     "settings": "sheet.settings",
