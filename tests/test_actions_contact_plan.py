@@ -240,3 +240,21 @@ def test_capacity_from_a_toml_file(tmp_path):
     week1 = analysis.plan[analysis.plan["week"] == 1]["channel"].value_counts().to_dict()
     assert week1 == {"email": 40, "phone": 5}
     assert "collect_contact" not in set(analysis.plan["channel"])
+
+
+def test_a_lapsing_customer_puts_a_year_of_revenue_at_stake():
+    from xlsegment.actions.schedule import value_at_stake
+
+    frame = pd.DataFrame(
+        {
+            "clv": [9.0, 300.0],
+            "p_alive": [0.08, 0.95],
+            "basket": [60.0, 100.0],
+            "purchases_per_year": [2.0, 3.0],
+        }
+    )
+    late = np.array([6.0, 0.5])
+    # former regular: 120 a year, 92 % likely gone -> 110.4 at stake though the CLV says 9
+    assert value_at_stake(frame, "clv", late).tolist() == pytest.approx([110.4, 300.0])
+    # without a trusted model, lateness against the rhythm stands in for P(alive)
+    assert value_at_stake(frame, "clv", late, trust_clv=False).tolist() == pytest.approx([120.0, 300.0])

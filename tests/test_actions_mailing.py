@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsegment.actions import mailing_lists, plan_actions, salutations, write_csv
+from xlsegment.actions.mailing import addressees
 from xlsegment.errors import LedgerError
 
 
@@ -190,3 +191,18 @@ def test_lists_partition_the_segment(rows, channel):
         assert listed == reach
         unreached = set(result.missing.loc[result.missing["segment"] == code, "customer_id"])
         assert unreached == members - reach
+
+
+def test_csv_conventions_follow_the_language(tmp_path):
+    frame = pd.DataFrame({"amount": [1234.5], "due_date": pd.to_datetime(["2026-12-31"]), "city": ["Lyon"]})
+    fr = (write_csv(frame, tmp_path / "fr.csv", lang="fr")).read_text(encoding="utf-8-sig")
+    en = (write_csv(frame, tmp_path / "en.csv", lang="en")).read_text(encoding="utf-8-sig")
+    assert fr.splitlines() == ["amount;due_date;city", "1234,5;31/12/2026;Lyon"]
+    assert en.splitlines() == ["amount,due_date,city", "1234.5,2026-12-31,Lyon"]
+
+
+def test_addressees_for_the_envelope():
+    people = _people()
+    assert addressees(people, "fr").tolist() == ["Madame Marie Dupont", "Monsieur Jean Martin", "Paul Durand",
+                                                 "Madame Ann Smith", "Léa Petit", ""]  # fmt: skip
+    assert addressees(people, "en").tolist()[:2] == ["Mrs Marie Dupont", "Mr Jean Martin"]

@@ -34,6 +34,16 @@ def _ledger(tmp_path: Path, n_customers: int = 40, name: str = "ventes.csv", see
 
 
 MAPPING = ["--customer", "Client code", "--date", "When", "--amount", "Total", "--order", "Invoice"]
+FRENCH_SHEETS = [
+    "Commencez ici",
+    "Cette semaine",
+    "Clients",
+    "Actions",
+    "Mouvements",
+    "Cohortes",
+    "Modèle",
+    "Paramètres",
+]
 
 
 def _digest(path: Path) -> str:
@@ -47,7 +57,10 @@ def test_build_writes_workbook_and_leaves_input_untouched(tmp_path, capsys):
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--as-of", "2024-12-31"]) == 0
     assert _digest(ledger) == before
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Start here", "This week", "Customers", "Actions", "Model", "Settings"]
+    assert wb.sheetnames == [
+        *["Start here", "This week", "Customers", "Actions"],
+        *["Movements", "Cohorts", "Model", "Settings"],
+    ]
     customers = wb["Customers"]
     n = pd.read_csv(ledger)["Client code"].nunique()
     assert customers.max_row == n + 1  # header + one row per customer
@@ -72,7 +85,7 @@ def test_build_french_sheet_names_and_time_unit(tmp_path):
         == 0
     )
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"]
+    assert wb.sheetnames == FRENCH_SHEETS
     params = {r[0]: r[1] for r in wb["Paramètres"].iter_rows(values_only=True) if r[0]}
     assert params["Unité de temps"] == "semaines"
     assert "Récence (semaines)" in [c.value for c in wb["Clients"][1]]
@@ -247,7 +260,14 @@ def test_excel_ledger_sheet_and_template(tmp_path):
     assert cli.main(argv) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [
-        *["Start here", "This week", "Customers", "Actions", "Model", "Settings"],
+        "Start here",
+        "This week",
+        "Customers",
+        "Actions",
+        "Movements",
+        "Cohorts",
+        "Model",
+        "Settings",
         "Logo",
     ]
     assert wb["Customers"].max_row > 30
@@ -272,7 +292,7 @@ def test_build_sample_speaks_the_ledgers_language(tmp_path, capsys):
     out = tmp_path / "demo.xlsx"
     assert cli.main(["build", "--sample", "-o", str(out), "--quiet"]) == 0
     wb = openpyxl.load_workbook(out, read_only=True)
-    assert wb.sheetnames == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"]
+    assert wb.sheetnames == FRENCH_SHEETS
     wb.close()
     english = tmp_path / "demo_en.xlsx"
     assert cli.main(["build", "--sample", "-o", str(english), "--lang", "en", "--quiet"]) == 0

@@ -50,16 +50,24 @@ def test_rows_and_columns_add_up_to_the_customers_of_each_date(sample_tx, sample
     assert (m.customers.loc[after.index, "to"] == after).all()
 
 
+def plain_annual(summary: pd.DataFrame) -> pd.Series:
+    """Revenue per year of relationship, the days known floored at one year."""
+    days = (summary.attrs["as_of"] - summary["first_purchase"]).dt.days + 1
+    return summary["revenue"] / (np.maximum(days, 365.25) / 365.25)
+
+
 def test_revenue_matrix_is_the_annual_revenue_at_each_date(sample_tx, sample_migration):
     m = sample_migration
     start = xs.summarize(sample_tx, as_of=START)
     seg = _segments_at(sample_tx, START)
-    expected = start["revenue_12m"].groupby(seg).sum()
+    expected = plain_annual(start).groupby(seg).sum()
     got = m.revenue_start.drop(index=NEW).sum(axis=1)
     assert np.allclose(got.to_numpy(), expected.reindex(got.index).to_numpy())
     assert m.revenue_start.loc[NEW].sum() == 0.0
     end = xs.summarize(sample_tx, as_of=END)
-    assert m.revenue_end.to_numpy().sum() == pytest.approx(end["revenue_12m"].sum())
+    assert m.revenue_end.to_numpy().sum() == pytest.approx(plain_annual(end).sum())
+    # a customer who stopped buying keeps the yearly value they brought: movers are worth something
+    assert (m.movers["revenue_start"] > 0).all()
 
 
 def test_movers_left_the_best_segments_most_valuable_first(sample_migration):

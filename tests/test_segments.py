@@ -513,8 +513,8 @@ def test_explain_one_sentence_per_classification():
     s = random_summary(100, n_categories=[2] * 100, main_category=["Vins"] * 100)
     seg = quiet_segment(s)
     cid = seg.index[0]
-    en = explain(seg, cid)
-    fr = explain(seg, cid, lang="fr")
+    en = explain(seg, cid, as_dict=True)
+    fr = explain(seg, cid, lang="fr", as_dict=True)
     assert set(en) == set(fr) == {*CODE_COLUMNS, "rfm", "frat", "value_score"}
     row = seg.loc[cid]
     assert str(row["rfm_code"]) in en["rfm"]
@@ -561,7 +561,7 @@ def test_segment_only_chosen_classifications():
     seg = quiet_segment(s, classifications=["rfm_segment"])
     added = [c for c in seg.columns if c not in s.columns]
     assert added == ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment", "rfm_segment_label"]
-    assert set(explain(seg, seg.index[0])) == {"rfm", "rfm_segment"}
+    assert set(explain(seg, seg.index[0], as_dict=True)) == {"rfm", "rfm_segment"}
     assert set(segment_rules_table(seg)["classification"]) == {"RFM scores", "RFM segment"}
     full = quiet_segment(random_summary(80), classifications=["customer_type"])
     assert {"abc", "behaviour", "value_score", "customer_type"} <= set(full.columns)
@@ -576,8 +576,9 @@ def test_explain_names_the_reason_of_a_losing_customer():
     )
     seg = quiet_segment(s)
     assert seg.loc["c000", "customer_type"] == "losing"
-    assert "40%" in explain(seg, "c000")["customer_type"] and "25%" in explain(seg, "c000")["customer_type"]
-    assert "retours" in explain(seg, "c000", "fr")["customer_type"]
+    assert "40%" in explain(seg, "c000", as_dict=True)["customer_type"]
+    assert "25%" in explain(seg, "c000", as_dict=True)["customer_type"]
+    assert "retours" in explain(seg, "c000", "fr", as_dict=True)["customer_type"]
 
 
 def test_user_table_codes_borrow_known_labels():

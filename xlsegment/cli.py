@@ -143,6 +143,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
     build.add_argument("--force", action="store_true", help="replace the output if it exists")
+    build.add_argument(
+        "--compare-to",
+        help="earlier date of the Movements sheet (default: one quarter before the analysis date)",
+    )
+    build.add_argument(
+        "--no-overtime", action="store_true", help="leave out the Movements and Cohorts sheets"
+    )
     build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     columns = build.add_argument_group(
         "column mapping",
@@ -163,6 +170,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help="where to write the sample ledger (.csv)")
     sample.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+    from xlsegment.overtime.cli import add_measure_parser
+
+    add_measure_parser(sub, COLUMN_OPTIONS)
 
     addin = sub.add_parser("addin", help="install, remove or check the Excel add-in")
     addin.add_argument("action", choices=["install", "remove", "status"])
@@ -216,10 +227,12 @@ def _check_paths(ledger: Path, output: Path, force: bool) -> None:
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.ledger import sample_ledger_path
+    from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
-    from xlsegment.report import build_report
+    from xlsegment.report import build_report, describe
     from xlsegment.workbook import write_workbook
 
+    notes: list[str] = []
     if args.sample == bool(args.ledger):
         raise CliError(
             "give either a LEDGER file or --sample, not both"
@@ -238,8 +251,11 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
         report = build_report(analysis, analysis.settings.lang)
+        book = describe(report)
+        if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
+            notes = with_overtime_sheets(book, analysis, args.compare_to)
         write_workbook(
-            report, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
+            book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )
     finally:
         progress.close()
@@ -251,6 +267,8 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
             f" ({excluded:,} excluded), {len(report.segments.frame)} segments, in {time.perf_counter() - start:.1f} s",
             file=out,
         )
+        for note in notes:
+            print(note, file=err)
     return EXIT_OK
 
 
@@ -269,6 +287,12 @@ def cmd_sample(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         shutil.copyfile(path, output)
     print(f"Wrote {output}; try: xlsegment build {output} -o segmented.xlsx", file=out)
     return EXIT_OK
+
+
+def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.overtime.cli import cmd_measure as measure
+
+    return measure(args, err, out, COLUMN_OPTIONS)
 
 
 def cmd_addin(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
@@ -302,7 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(err)
         return EXIT_INPUT
-    handler = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin}[args.command]
+    handler = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}[
+        args.command
+    ]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from .labels import check_lang, label
 from .quality import DataQuality
 from .settings import Settings
 
@@ -42,6 +43,84 @@ class Analysis:
     @property
     def as_of(self) -> pd.Timestamp:
         return self.summary.attrs["as_of"]
+
+    @property
+    def lang(self) -> str:
+        """The language of the analysis ('fr' or 'en'): every follow-up below answers in it."""
+        return check_lang(self.settings.lang)
+
+    # follow-ups: the plain functions with this analysis' customers, language and settings
+
+    def explain(self, customer_id: object, *, as_dict: bool = False) -> str | dict[str, str]:
+        """Why a customer is where it is (text, or {classification: sentence} with `as_dict=True`), and
+        where the contact plan puts them."""
+        from .segments import explain
+
+        found = explain(self.customers, customer_id, self.lang, as_dict=as_dict)
+        planned = self._planned(customer_id)
+        if planned is None:
+            return found
+        line = label("explain.plan", self.lang).format(
+            week=int(planned["week"]), action=planned["action_label"], channel=planned["channel_label"],
+            reason=planned["reason"],
+        )  # fmt: skip
+        if as_dict:
+            return {**found, "plan": line}
+        return f"{found}\n- {label('explain.plan_title', self.lang)} — {line}"
+
+    def _planned(self, customer_id: object) -> pd.Series | None:
+        if self.plan is None or self.plan.empty:
+            return None
+        rows = self.plan[self.plan["customer_id"].astype(str) == str(customer_id)]
+        return rows.iloc[0] if len(rows) else None
+
+    def contact_plan(
+        self, *, capacity: dict[str, int] | None = None, weeks: int | None = None
+    ) -> pd.DataFrame:
+        """The contact plan again with other weekly capacities (merged on the analysis' own), or cut to the
+        first `weeks`; `self.plan` without arguments."""
+        from .actions.contact_plan import contact_plan
+
+        if capacity is None:
+            return (
+                self.plan if weeks is None else self.plan[self.plan["week"] <= weeks].reset_index(drop=True)
+            )
+        from .actions.schedule import clv_trusted
+
+        options = {"trust_clv": clv_trusted((self.model or {}).get("reliability")), **self.settings.actions}
+        options["capacity"] = {**options.get("capacity", {}), **capacity}
+        return contact_plan(
+            self.customers, weeks=weeks, lang=self.lang, as_of=self.as_of, classification=self.settings.segment_by,
+            transactions=self.transactions, **options,
+        )  # fmt: skip
+
+    def lapse_flags(self, **options: Any) -> pd.DataFrame:
+        """Lapse flags with the analysis' settings (`options` override them), reasons in its language."""
+        from .lapse import lapse_flags
+
+        p_alive = self.customers["p_alive"] if "p_alive" in self.customers.columns else None
+        settings = {**self.settings.lapse, **options}
+        return lapse_flags(
+            self.summary, p_alive=p_alive, lang=self.lang, transactions=self.transactions, **settings
+        )
+
+    def mailing_lists(self, segments: Iterable[str] | str | None = None, **options: Any) -> Any:
+        """Mail-merge lists of the analysis' segments (`segments`: codes of its classification), the channel
+        from its contact plan unless `channel=` is given; salutations and CSV in its language."""
+        from .actions import mailing_lists
+
+        options.setdefault("plan", None if "channel" in options else self.plan)
+        return mailing_lists(self.customers, self.settings.segment_by, segments, lang=self.lang, **options)
+
+    def budget_split(self, budget: float, **options: Any) -> Any:
+        """`budget` split between new and current customers (at least 20 %, more when the contact plan costs
+        more) and across the analysis' segments, with the rule in its language."""
+        from .actions import budget_split
+
+        options.setdefault("plan", self.plan)
+        return budget_split(
+            self.customers, budget, classification=self.settings.segment_by, lang=self.lang, **options
+        )
 
 
 def segment_summary(customers: pd.DataFrame, by: str = "rfm_segment") -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Promotional budget guidance: the share kept for current customers and its split across segments.
 
 Seed 001: give at least 15-20 % of the promotional budget to messages aimed only at current customers. The
-current customers' part is shared across segments in proportion to the revenue at stake times the playbook's
+current customers get that minimum share (20 % by default), or more when the contact plan's letters, calls and
+e-mails cost more. Their part is shared across segments in proportion to the revenue at stake times the playbook's
 budget weight, in whole cents, so the parts always add up exactly to the budget.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
 RECOMMENDED_MIN_SHARE = 0.15
+# cost of one contact per channel (postage and printing for a letter; staff time is not counted)
+DEFAULT_CONTACT_COSTS = {"letter": 1.50, "event": 1.50, "visit": 0.0, "phone": 0.0, "sms": 0.08, "email": 0.01,
+                         "collect_contact": 0.0}  # fmt: skip
 BASES = ("revenue", "revenue_12m", "clv", "clv_simple")
 
 
@@ -57,10 +62,15 @@ def budget_split(
     basis: str = "revenue",
     playbook: str | Path | pd.DataFrame | None = None,
     lang: str = "en",
+    plan: pd.DataFrame | None = None,
+    plan_weeks: int | None = None,
+    contact_costs: Mapping[str, float] | None = None,
 ) -> BudgetSplit:
     """Split `budget` between new customers and current customers' segments, with the rule in words.
 
-    `current_share` (default 20 %) goes to current customers; below 15 % a warning recalls seed 001's advice.
+    Current customers get at least `current_share` (default 20 %; below 15 % a warning recalls seed 001's
+    advice), and more when the contacts of the contact `plan` (`Analysis.plan`, its first `plan_weeks` weeks or
+    all of it) cost more at `contact_costs` per contact (DEFAULT_CONTACT_COSTS updated with yours).
     Each segment of `classification` receives that part in proportion to `basis` (column summed per segment:
     revenue, revenue_12m, clv or clv_simple; negatives count as 0) times its playbook `budget_weight`. When no
     segment has anything at stake the part is split equally. Amounts are in cents and sum exactly to the budget.
@@ -91,7 +101,9 @@ def budget_split(
     book = book[book["classification"] == classification].set_index("code")
 
     total_cents = int(round(budget_value * 100))
-    current_cents = int(round(total_cents * share))
+    floor_cents = int(round(total_cents * share))
+    contacts, cost_cents = plan_cost(plan, plan_weeks, contact_costs)
+    current_cents = min(max(floor_cents, cost_cents), total_cents)
     new_cents = total_cents - current_cents
 
     code_text = as_text(frame[classification].to_numpy(dtype=object), len(frame))
@@ -160,14 +172,36 @@ def budget_split(
         warnings.warn(note, UserWarning, stacklevel=2)
     if not order and current_cents:
         notes.append("no customer has a segment code: the current customers' part is not split by segment")
+    current_pct = current_cents / total_cents if total_cents else share
     rule = text(
         "actions.budget.rule_equal" if equal else "actions.budget.rule",
         lang,
-        current_pct=percent(share, lang),
-        new_pct=percent(1 - share, lang),
+        current_pct=percent(current_pct, lang),
+        new_pct=percent(1 - current_pct, lang),
         current=money(current_cents / 100, lang),
         new=money(new_cents / 100, lang),
         budget=money(total_cents / 100, lang),
         basis=label(f"actions.basis.{basis}", lang),
     )
+    if current_cents > floor_cents:
+        rule += " " + text(
+            "actions.budget.plan_cost",
+            lang,
+            contacts=f"{contacts:,}".replace(",", "\u202f" if lang == "fr" else ","),
+            cost=money(cost_cents / 100, lang),
+            min_pct=percent(share, lang),
+        )
     return BudgetSplit(table, rule, notes)
+
+
+def plan_cost(
+    plan: pd.DataFrame | None, weeks: int | None, costs: Mapping[str, float] | None
+) -> tuple[int, int]:
+    """(contacts, cost in cents) of the contact plan's first `weeks` weeks (all when None)."""
+    if plan is None or len(plan) == 0:
+        return 0, 0
+    unit = {**DEFAULT_CONTACT_COSTS, **(costs or {})}
+    rows = plan if weeks is None else plan[plan["week"] <= weeks]
+    per_channel = rows["channel"].astype(str).value_counts()
+    cents = sum(int(round(n * float(unit.get(chan, 0.0)) * 100)) for chan, n in per_channel.items())
+    return int(per_channel.sum()), cents

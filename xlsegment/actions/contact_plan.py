@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -180,10 +180,11 @@ def schedule_contacts(
             "check that you have each customer's details"
         )
     basis = sch.value_basis(frame, value_basis, trust_clv=trust_clv)
-    value = sch.value_at_stake(frame, basis)
     recency, rhythm = _days(frame, as_of)
+    late = sch.lateness(recency, rhythm)
+    value = sch.value_at_stake(frame, basis, late, trust_clv=trust_clv)
     priority = np.asarray(rows.take("priority", 0.0), dtype=float)
-    urgency = sch.urgency(priority, sch.lateness(recency, rhythm))
+    urgency = sch.urgency(priority, late)
     order = sch.ranking(value * urgency, value, ids)
     as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
     release = sch.release_weeks(cadence.due, as_of64)
@@ -296,22 +297,27 @@ def contact_plan(
     classification: str = "rfm_segment",
     playbook: str | Path | pd.DataFrame | None = None,
     transactions: pd.DataFrame | None = None,
-    value_basis: str | None = None,
-    trust_clv: bool = True,
-    currency: str | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
     """Who to contact week by week: customers ranked by value at stake x urgency, cut to each channel's weekly
     `capacity` (defaults `schedule.DEFAULT_CAPACITY`: 20 calls, 100 letters, 500 e-mails, 50 customers to ask
     for their contact details...), week 1 being the 7 days from `as_of`; `weeks` keeps the first weeks only.
 
-    `customers` is a segmented customer table (`segment()`'s or `analyze().customers`); the value at stake is
-    `value_basis` (default: predictive CLV when present and `trust_clv`, else simple CLV, else revenue of the
-    last 12 months, else revenue). One row per scheduled customer, columns PLAN_COLUMNS (see the module).
+    `customers` is a segmented customer table (`segment()`'s or `analyze().customers`). `options` go to
+    `plan_actions`: `value_basis` (default: predictive CLV when present and `trust_clv`, else simple CLV, else
+    revenue of the last 12 months, else revenue), `currency`, `birthday_lead_days`, `full_price_days`.
+    One row per scheduled customer, columns PLAN_COLUMNS, best first.
     """
     from xlsegment.actions.plan import plan_actions
 
     plan = plan_actions(
-        customers, playbook, as_of, classification, transactions, check_lang(lang),
-        capacity=capacity, value_basis=value_basis, trust_clv=trust_clv, currency=currency,
-    )  # fmt: skip
+        customers,
+        playbook,
+        as_of,
+        classification,
+        transactions,
+        check_lang(lang),
+        capacity=capacity,
+        **options,
+    )
     return plan_table(plan, customers, weeks)

@@ -19,22 +19,13 @@ from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, reachable
 from xlsegment.atomic import atomic_write
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
-CONTACT_COLUMNS = (
-    "civility",
-    "first_name",
-    "last_name",
-    "name",
-    "address",
-    "postcode",
-    "city",
-    "email",
-    "phone",
-)
 _FEMALE = {"mme", "madame", "mrs", "ms", "miss", "mlle", "mademoiselle", "mevrouw", "frau"}
 _MALE = {"m", "mr", "monsieur", "mister", "herr"}
+_DATE_COLUMNS = ("birthday", "due_date")  # kept as dates, so the CSV writes them the language's way
 
 
 @dataclass
@@ -46,6 +37,7 @@ class MailingLists:
     missing: pd.DataFrame
     report: list[str] = field(default_factory=list)
     classification: str = "rfm_segment"
+    lang: str = "en"
 
     def frame(self) -> pd.DataFrame:
         """Every list in one frame (one sheet), in segment order."""
@@ -53,18 +45,19 @@ class MailingLists:
             return self.missing.iloc[0:0].drop(columns=["missing_contact"], errors="ignore")
         return pd.concat(list(self.lists.values()), ignore_index=True)
 
-    def write_csv(self, folder: str | Path, *, prefix: str = "mailing", sep: str = ",") -> list[Path]:
-        """One CSV per segment plus one of the customers without contact data; each written atomically."""
+    def write_csv(self, folder: str | Path, *, prefix: str = "mailing", sep: str | None = None) -> list[Path]:
+        """One CSV per segment plus one of the customers without contact data; each written atomically, in
+        the conventions of the lists' language (`sep` overrides the separator)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for code, frame in self.lists.items():
             path = folder / f"{prefix}_{self.classification}_{_safe(code)}.csv"
-            write_csv(frame, path, sep=sep)
+            write_csv(frame, path, sep=sep, lang=self.lang)
             written.append(path)
         if not self.missing.empty:
             path = folder / f"{prefix}_{self.classification}_missing_contact.csv"
-            write_csv(self.missing, path, sep=sep)
+            write_csv(self.missing, path, sep=sep, lang=self.lang)
             written.append(path)
         return written
 
@@ -73,13 +66,19 @@ def _safe(code: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", str(code)) or "segment"
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",") -> Path:
-    """Write `frame` as UTF-8 CSV (with BOM, so Excel reads accents) via a temporary file and os.replace:
-    a reader never sees a half-written file and a failure leaves the old file in place."""
+# how a spreadsheet of each language expects a CSV: separator, decimal mark, dates
+CSV_CONVENTIONS = {"fr": (";", ",", "%d/%m/%Y"), "en": (",", ".", "%Y-%m-%d")}
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str | None = None, lang: str = "en") -> Path:
+    """Write `frame` as UTF-8 CSV (with BOM, so Excel reads accents) in the conventions of `lang` (French:
+    `;`, decimal comma, dates 31/12/2026; English: `,`, decimal point, 2026-12-31), via a temporary file and
+    os.replace: a reader never sees a half-written file and a failure leaves the old file in place."""
+    default_sep, decimal, dates = CSV_CONVENTIONS[check_lang(lang)]
 
     def write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
-            frame.to_csv(handle, index=False, sep=sep, date_format="%Y-%m-%d")
+            frame.to_csv(handle, index=False, sep=sep or default_sep, decimal=decimal, date_format=dates)
 
     return atomic_write(path, write)
 
@@ -90,6 +89,23 @@ def _civility_kind(civility: np.ndarray) -> np.ndarray:
     norm = [str(u).lower().replace(".", "").strip() for u in uniques]
     kinds = np.array(["f" if c in _FEMALE else "m" if c in _MALE else "" for c in norm] + [""], dtype=object)
     return kinds[codes]
+
+
+def addressees(frame: pd.DataFrame, lang: str = "en", contacts: Contacts | None = None) -> pd.Series:
+    """Whom a letter is addressed to, for the envelope or the address block: 'Madame Marie Durand' /
+    'Mrs Marie Durand' when the civility is known, else the name on file ('' when there is none)."""
+    lang = check_lang(lang)
+    text_of = contacts if contacts is not None else Contacts(frame)
+    civ_column = "civility" if "civility" in frame.columns or "title" not in frame.columns else "title"
+    kind = _civility_kind(text_of[civ_column])
+    first, last, name = text_of["first_name"], text_of["last_name"], text_of["name"]
+    full = np.where((first != "") & (last != ""), first + " " + last, first + last)
+    full = np.where(full != "", full, name).astype(object)
+    word = np.select(
+        [kind == "f", kind == "m"], [label("actions.civility.f", lang), label("actions.civility.m", lang)], ""
+    )
+    out = np.where((word != "") & (full != ""), word + " " + full, full)
+    return pd.Series(out.astype(object), index=frame.index, dtype=object)
 
 
 def salutations(frame: pd.DataFrame, lang: str = "en", contacts: Contacts | None = None) -> pd.Series:
@@ -192,9 +208,12 @@ def mailing_lists(
 
     cols: dict[str, object] = {"customer_id": sub.index.to_numpy(dtype=object), "segment": sub_codes}
     cols["segment_label"] = lookup(sub_codes, segment_labels(classification, lang), None)
+    cols["addressee"] = addressees(sub, lang, contacts).to_numpy(dtype=object)
     cols["salutation"] = salutations(sub, lang, contacts).to_numpy(dtype=object)
     for column in CONTACT_COLUMNS:
-        if column in sub.columns:
+        if column in _DATE_COLUMNS and column in sub.columns:
+            cols[column] = pd.to_datetime(sub[column], errors="coerce").to_numpy(dtype="datetime64[ns]")
+        elif column in sub.columns:
             cols[column] = contacts[column]
     if channel is not None or plan is not None:
         cols["channel"] = chan
@@ -202,7 +221,7 @@ def mailing_lists(
         for column in ("next_action", "due_date", "offer"):
             cols[column] = planned[column].reindex(sub.index).to_numpy()
     table = pd.DataFrame(
-        {k: pd.Series(v, dtype=None if k == "due_date" else object) for k, v in cols.items()}
+        {k: pd.Series(v, dtype=None if k in _DATE_COLUMNS else object) for k, v in cols.items()}
     )
 
     lists = {}
@@ -222,4 +241,4 @@ def mailing_lists(
     generic = int((ok & (cols["salutation"] == plain)).sum())
     if generic:
         report.append(f"{generic} customer(s) have no name on file: their letter opens with a plain greeting")
-    return MailingLists(lists, missing, report, classification)
+    return MailingLists(lists, missing, report, classification, lang)

@@ -1,7 +1,8 @@
 """Who first: customers ranked by value at stake x urgency, and spread over weeks by per-channel capacity.
 
-Value at stake is the predictive CLV when the analysis trusts it, else the simple CLV, else the last 12 months'
-revenue, else the revenue. Urgency is the segment's priority in the playbook times how far the customer is
+Value at stake is the larger of what the customer is expected to bring (the predictive CLV when the analysis
+trusts it, else the simple CLV, else the last 12 months' revenue, else the revenue) and the revenue at risk (a
+year of the customer's value times the chance they are gone). Urgency is the segment's priority in the playbook times how far the customer is
 past their own purchase rhythm (the shop's median rhythm for one-time buyers). Each week a channel takes, in
 that order, as many customers as its capacity among those whose contact is due by then; the others wait for
 the following weeks, so nothing piles up on one day.
@@ -65,12 +66,32 @@ def value_basis(frame: pd.DataFrame, basis: str | None = None, *, trust_clv: boo
     return None
 
 
-def value_at_stake(frame: pd.DataFrame, basis: str | None) -> np.ndarray:
-    """Per customer the value at stake (>= 0, missing = 0)."""
-    if basis is None:
-        return np.zeros(len(frame))
-    values = pd.to_numeric(frame[basis], errors="coerce").to_numpy(dtype=float)
-    return np.clip(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0), 0, None)
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+
+
+def yearly_value(frame: pd.DataFrame) -> np.ndarray:
+    """What a year of the customer is worth at their own pace: basket x purchases per year, else the last 12
+    months' revenue (0 when unknown)."""
+    paced = _numbers(frame, "basket") * _numbers(frame, "purchases_per_year")
+    return np.nan_to_num(np.where(np.isfinite(paced), paced, _numbers(frame, "revenue_12m")), nan=0.0)
+
+
+def value_at_stake(
+    frame: pd.DataFrame, basis: str | None, late: np.ndarray, *, trust_clv: bool = True
+) -> np.ndarray:
+    """Per customer the value at stake (>= 0): the larger of the expected value (`basis` column) and the
+    revenue at risk, a year of the customer's value times the chance they are gone (1 - P(alive) when the
+    model is trusted, else how far past their rhythm they are: nothing on time, all of it two rhythms late)."""
+    expected = np.nan_to_num(_numbers(frame, basis), nan=0.0) if basis is not None else np.zeros(len(frame))
+    p_alive = _numbers(frame, "p_alive") if trust_clv else np.full(len(frame), np.nan)
+    gone = np.where(
+        np.isfinite(p_alive), 1.0 - p_alive, np.clip(np.nan_to_num(late, nan=0.0) - 1.0, 0.0, 1.0)
+    )
+    stake = np.maximum(expected, yearly_value(frame) * np.clip(gone, 0.0, 1.0))
+    return np.clip(np.nan_to_num(stake, nan=0.0, posinf=0.0, neginf=0.0), 0, None)
 
 
 def lateness(recency_days: np.ndarray, rhythm_days: np.ndarray) -> np.ndarray:

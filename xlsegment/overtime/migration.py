@@ -34,6 +34,7 @@ SEGMENT_CODE_COLUMNS = (
     "customer_type",
 )
 CONTACT_SHOWN = ("name", "first_name", "last_name", "phone", "email")
+DAYS_PER_YEAR = 365.25
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,16 @@ def segment_at(
     return segment(summary, config, lang=lang, classifications=[by])
 
 
+def annual_revenue(summary: pd.DataFrame) -> pd.Series:
+    """Revenue per year of each customer's relationship up to the summary's date (CA annuel): revenue x 365.25
+    / days known, the days floored at one year so a recent first order is not extrapolated. A customer who
+    stopped buying keeps the yearly value they brought, which is what their move puts at stake."""
+    as_of = pd.Timestamp(summary.attrs["as_of"])
+    days = (as_of - pd.to_datetime(summary["first_purchase"])).dt.days.to_numpy(dtype=float) + 1.0
+    years = np.maximum(days, DAYS_PER_YEAR) / DAYS_PER_YEAR
+    return pd.Series(summary["revenue"].to_numpy(dtype=float) / years, index=summary.index)
+
+
 @dataclass
 class Migration:
     """Customers (and their annual revenue) moving between the segments of `by` from `start` to `end`.
@@ -80,7 +91,7 @@ class Migration:
     customers: one row per customer of either date (`from`, `to` codes and labels, annual revenue at each
         date, `direction` up / down / same / new / gone); matrix: customer counts (rows: segment at start,
         NEW last; columns: segment at end, GONE last); revenue_start / revenue_end: the same matrix of annual
-        revenue (the 12 months up to each date); movers: customers who left the best segments for a lower
+        revenue at each date (`annual_revenue`); movers: customers who left the best segments for a lower
         one, most annual revenue at `start` first (the customers to call first); labels: code -> label of every row and column.
     """
 
@@ -227,8 +238,8 @@ def migration(
     frame["to"] = code_to.reindex(ids).fillna(GONE).to_numpy(dtype=object)
     frame["from_label"] = frame["from"].map(labels)
     frame["to_label"] = frame["to"].map(labels)
-    frame["revenue_start"] = before["revenue_12m"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
-    frame["revenue_end"] = after["revenue_12m"].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    frame["revenue_start"] = annual_revenue(before).reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    frame["revenue_end"] = annual_revenue(after).reindex(ids).fillna(0.0).to_numpy(dtype=float)
     frame["revenue_between"] = (
         after["revenue"].reindex(ids).fillna(0.0) - before["revenue"].reindex(ids).fillna(0.0)
     ).to_numpy(dtype=float)

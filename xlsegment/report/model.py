@@ -188,8 +188,8 @@ class Series:
 class Chart:
     """A chart as options: series, categories, titles, axis number formats, anchor cell and size (cm).
 
-    `kind` is "col" (vertical bars), "bar" (horizontal bars, first category on top) or "combo" (bars plus
-    line series on a secondary axis)."""
+    `kind` is "col" (vertical bars), "bar" (horizontal bars, first category on top), "line" (one line per
+    series) or "combo" (bars plus line series on a secondary axis)."""
 
     kind: str
     title: str

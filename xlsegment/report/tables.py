@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
 from xlsegment.report.formats import format_date, number_formats  # noqa: F401  (number_formats re-exported)
 
@@ -149,7 +150,6 @@ _KIND_OF = dict(CUSTOMER_COLUMNS) | {
 # durations expressed in the summary's time unit: their header names the unit ("Recency (days)")
 DURATION_COLUMNS = ("recency", "T", "t_x", "mean_gap", "relationship_length")
 
-CONTACT_COLUMNS = ("name", "first_name", "last_name", "email", "phone", "address", "city", "postcode")
 
 SHEETS = ("summary", "week", "customers", "actions", "model", "settings")
 

@@ -1,4 +1,4 @@
-"""explain(): one sentence per classification saying why a customer is where it is.
+"""explain(): why a customer is where it is, one sentence per classification, as text or as a dict.
 
 Sentences are templates in rules/labels_segments.csv (keys explain.*, reason.*), filled with the
 customer's own figures and the thresholds recorded by segment().
@@ -47,7 +47,22 @@ def _say(key: str, lang: str, **fields: Any) -> str:
     return label(key, lang).format(**fields)
 
 
-def explain(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict[str, str]:
+def explain(
+    segmented: pd.DataFrame, customer_id: Any, lang: str = "en", *, as_dict: bool = False
+) -> str | dict[str, str]:
+    """Why one customer of `segment()`'s result is where it is, as text to read (a heading, then one line per
+    classification: its name and the sentence with the customer's figures and the thresholds), or with
+    `as_dict=True` as {classification: sentence}."""
+    sentences = explanations(segmented, customer_id, lang)
+    if as_dict:
+        return sentences
+    lang = check_lang(lang)
+    lines = [label("explain.heading", lang).format(customer=customer_id)]
+    lines += [f"- {label(f'classification.{name}', lang)} — {text}" for name, text in sentences.items()]
+    return "\n".join(lines)
+
+
+def explanations(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict[str, str]:
     """{classification: sentence} for one customer of `segment()`'s result."""
     lang = check_lang(lang)
     rules = segmented.attrs.get("segment_rules")
@@ -238,4 +253,4 @@ def _type_reason(segmented: pd.DataFrame, key: Any, rules: dict, days: float, la
 
 def explain_text(segmented: pd.DataFrame, customer_id: Any, lang: str = "en", sep: str = "\n") -> str:
     """explain() as one text, one sentence per line (for a cell or a tooltip)."""
-    return sep.join(explain(segmented, customer_id, lang).values())
+    return sep.join(explanations(segmented, customer_id, lang).values())

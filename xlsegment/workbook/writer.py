@@ -273,14 +273,21 @@ def _reference(ws: Any, ref: str, title_ref: str | None = None) -> Reference:
 
 
 def openpyxl_chart(ws: Any, spec: Chart) -> Any:
-    """An openpyxl chart from a Chart description (bars, horizontal bars, or bars + line on a second axis)."""
+    """An openpyxl chart from a Chart description (bars, horizontal bars, lines, or bars + line on a second
+    axis)."""
     main = [s for s in spec.series if not s.secondary]
-    chart = BarChart()
-    chart.type = "bar" if spec.kind == "bar" else "col"
+    if spec.kind == "line":
+        chart = LineChart()  # straight segments between the points (a smoothed curve overshoots them)
+    else:
+        chart = BarChart()
+        chart.type = "bar" if spec.kind == "bar" else "col"
     chart.title = spec.title
     for s in main:
         chart.add_data(_reference(ws, s.values, s.title_ref), titles_from_data=s.title_ref is not None)
     chart.set_categories(_reference(ws, spec.categories))
+    if spec.kind == "line":
+        for series in chart.series:
+            series.smooth = False
     chart.y_axis.majorGridlines = None
     chart.y_axis.number_format = spec.y_format
     if spec.y_title:

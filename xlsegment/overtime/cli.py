@@ -1,0 +1,91 @@
+"""The `xlsegment measure` command: did a campaign work? Contacted vs held-out customers, in words.
+
+Kept apart from xlsegment.cli (which only registers it) so the over-time commands live with their module.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+MEASURE_EXAMPLE = """\
+examples:
+  xlsegment measure ventes.csv --campaign campagne.csv --lang fr
+  xlsegment measure ventes.csv --campaign campagne.csv --until 2026-12-31 -o mesure.csv
+"""
+
+
+def add_measure_parser(sub: argparse._SubParsersAction, column_options: dict[str, str]) -> None:
+    """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has."""
+    measure = sub.add_parser(
+        "measure",
+        help="measure a campaign: contacted vs held-out customers since the contact date",
+        description="Compare, per segment and channel, the purchase rate and revenue per customer of the "
+        "contacted customers and of the held-out control group of a campaign file, since each contact date, "
+        "with confidence intervals, and say whether the difference is real.",
+        epilog=MEASURE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    measure.add_argument("ledger", help="the sales ledger (never modified)")
+    measure.add_argument(
+        "--campaign", required=True, help="the campaign file (CSV: who, when, channel, held out)"
+    )
+    measure.add_argument("--until", help="last day measured (default: the ledger's last date)")
+    measure.add_argument(
+        "--confidence", type=float, default=None, help="confidence of the intervals (default 0.95)"
+    )
+    measure.add_argument(
+        "--lang", choices=["fr", "en", "auto"], type=str.lower, help="language of the result"
+    )
+    measure.add_argument("--currency", help="currency shown after amounts, e.g. EUR")
+    measure.add_argument("-o", "--output", help="also write the measurement table to this CSV")
+    measure.add_argument("--force", action="store_true", help="replace the output if it exists")
+    measure.add_argument("--config", help="settings file (JSON or TOML): column mapping and reader options")
+    measure.add_argument("--sheet", help="sheet of an Excel ledger")
+    columns = measure.add_argument_group("column mapping", "name the ledger's column for each field")
+    for option, keyword in column_options.items():
+        columns.add_argument(f"--{option}", dest=f"col_{keyword}", metavar="COL", help=argparse.SUPPRESS)
+
+
+def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_options: dict[str, str]) -> int:
+    """Read the ledger and the campaign file, print one sentence per segment and channel, optionally a CSV."""
+    from xlsegment.cli import CliError
+    from xlsegment.ledger import read_transactions
+    from xlsegment.overtime.campaign import CONFIDENCE, measure_campaign
+    from xlsegment.settings import Settings
+
+    ledger, campaign = Path(args.ledger), Path(args.campaign)
+    for path, what in ((ledger, "ledger"), (campaign, "campaign file")):
+        if not path.is_file():
+            raise FileNotFoundError(2, f"{what} not found", str(path))
+    output = Path(args.output) if args.output else None
+    if output is not None and output.exists() and not args.force:
+        raise CliError(f"output {str(output)!r} already exists; use --force to replace it")
+    settings = Settings.from_file(args.config) if args.config else Settings()
+    reader = dict(settings.reader, **({"sheet": args.sheet} if args.sheet else {}))
+    mapping = {kw: getattr(args, f"col_{kw}") for kw in column_options.values() if getattr(args, f"col_{kw}")}
+    transactions = read_transactions(ledger, **reader, **{**settings.columns, **mapping})
+    lang = args.lang or settings.lang
+    if lang == "auto":
+        lang = transactions.attrs.get("language", "en")
+    try:
+        result = measure_campaign(
+            transactions,
+            campaign,
+            end=args.until,
+            confidence=args.confidence or CONFIDENCE,
+            lang=lang,
+            currency=args.currency,
+        )
+    except ValueError as err_value:  # a date or confidence the user can fix
+        raise CliError(str(err_value)) from err_value
+    for line in result.sentences:
+        print(line, file=out)
+    print(result.method, file=out)
+    if output is not None:
+        from xlsegment.actions.mailing import write_csv
+
+        write_csv(result.table, output, sep=";" if lang == "fr" else ",")
+        print(f"Wrote {output}", file=out)
+    return 0
