@@ -14,14 +14,28 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 PROJECT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """../shared/data beside the repository (or beside a folder above it: a git worktree lives deeper)."""
+    for folder in PROJECT.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    return PROJECT.parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 def shared_file(name: str) -> Path:
-    """Path of a reference data set; skips the test when the shared folder is not there."""
+    """Path of a reference data set. Skips the test when it is absent, except under CI (CI=true), where a
+    published-reference test that cannot run is a failure: a green build must have checked the numbers."""
     path = SHARED_DATA / name
     if not path.exists():
-        pytest.skip(f"reference data {name} not available in {SHARED_DATA}")
+        message = f"reference data {name} not available in {SHARED_DATA}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI must check the published references: provide ../shared/data)")
+        pytest.skip(message)
     return path
 
 

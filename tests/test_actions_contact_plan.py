@@ -258,3 +258,12 @@ def test_a_lapsing_customer_puts_a_year_of_revenue_at_stake():
     assert value_at_stake(frame, "clv", late).tolist() == pytest.approx([110.4, 300.0])
     # without a trusted model, lateness against the rhythm stands in for P(alive)
     assert value_at_stake(frame, "clv", late, trust_clv=False).tolist() == pytest.approx([120.0, 300.0])
+
+
+def test_a_late_contact_says_since_when_not_due_now():
+    seg = _at_risk(30, phone=["01 23 45 67 89"] * 30)
+    c = plan_actions(seg, as_of=AS_OF, lang="fr", capacity={"phone": 10}).customers
+    # the call was due 30 days after 2026-01-10; the 21st customer is called in week 3
+    last = c.loc["c020"]
+    assert last["week"] == 3 and last["due_date"] == AS_OF + pd.Timedelta(days=14)
+    assert last["due_reason"].endswith("en retard depuis le 09/02/2026")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -144,19 +141,23 @@ def test_write_csv_failure_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_write_csv_goes_through_a_temporary_file_in_the_same_folder(tmp_path, monkeypatch):
-    calls = []
-    real_replace = os.replace
-
-    def spy(src, dst):
-        calls.append((src, dst))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", spy)
+    # atomic (xlsegment.atomic): written unnamed or under a temporary name, then put in place in one step;
+    # a failure half-way leaves the old file and nothing else
     target = tmp_path / "out.csv"
+    target.write_text("old", encoding="utf-8")
+
+    def broken(self, handle, **kwargs):
+        handle.write("half")
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pd.DataFrame, "to_csv", broken)
+        with pytest.raises(OSError, match="disk full"):
+            write_csv(pd.DataFrame({"a": [1]}), target)
+    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     write_csv(pd.DataFrame({"a": [1]}), target)
-    assert len(calls) == 1
-    src, dst = map(Path, calls[0])
-    assert dst == target and src.parent == tmp_path and src.name.endswith(".tmp")
+    assert target.read_text(encoding="utf-8-sig") == "a\n1\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
 @settings(max_examples=40, deadline=None)

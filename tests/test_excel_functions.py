@@ -206,7 +206,10 @@ def test_missing_column_message_speaks_of_columns_and_fits_a_cell():
     headers = ["Client", "Date", "Prix", *[f"Colonne {i}" for i in range(40)]]
     out = f.seg_summary([headers, ["c1", JAN1, 3, *[1] * 40]], None, None, None, None)
     message = out[0][0]
-    assert message.startswith("xlsegment: ledger range: no amount column") and len(message) <= 250
+    # French headers get a French answer (the reader's errors are bilingual, #16)
+    assert (
+        message.startswith("xlsegment: plage du journal : aucune colonne de montant") and len(message) <= 250
+    )
     assert "'Client', 'Date', 'Prix'" in message and "CLI" not in message and "--" not in message
     assert "amount" in message.split("(", 1)[-1]  # the advice names the header to write
 

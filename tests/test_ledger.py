@@ -438,7 +438,8 @@ def test_what_was_detected_is_reported_in_the_quality_report(tmp_path: Path) -> 
     rows = dict(quality.rows("fr"))
     assert rows["Colonne customer_id"] == "N° client"
     assert rows["Lignes lues"] == 3
-    assert any("decimal comma" in note for note in quality.notes)
+    assert any("decimal comma" in note for note in quality.infos)  # how it was read, nothing guessed
+    assert any("virgule décimale" in str(note) for _, note in quality.rows("fr"))
 
 
 def test_rows_without_customer_date_or_amount_are_counted_by_reason(tmp_path: Path) -> None:
@@ -446,10 +447,10 @@ def test_rows_without_customer_date_or_amount_are_counted_by_reason(tmp_path: Pa
     tx = read_transactions(_write(tmp_path / "l.csv", text))
     assert tx.index.tolist() == [5]
     quality = tx.attrs["quality"]
-    # the all-empty line 6 lacks everything; it is counted once, under the first reason
-    assert quality.excluded == {"no_customer": 2, "no_date": 1, "no_amount": 1}
-    assert quality.examples == {"no_customer": [2, 6], "no_date": [3], "no_amount": [4]}
-    assert (quality.rows_read, quality.rows_kept) == (5, 1)
+    # the all-empty line 6 lacks everything: listed under each reason, counted once in the rows excluded
+    assert quality.excluded == {"no_customer": 2, "no_date": 2, "no_amount": 2}
+    assert quality.examples == {"no_customer": [2, 6], "no_date": [3, 6], "no_amount": [4, 6]}
+    assert (quality.rows_read, quality.rows_kept, quality.rows_excluded) == (5, 1, 4)
 
 
 def test_return_with_negative_quantity_and_unsigned_amount_is_negative() -> None:

@@ -172,13 +172,13 @@ def test_missing_amount_column(tmp_path: Path) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     (tmp_path / "vide.csv").write_text("")
-    with pytest.raises(LedgerError, match=r"^vide\.csv: the file is empty$"):
+    with pytest.raises(LedgerError, match=r"^vide\.csv: the file is empty \(export the sales ledger"):
         read_transactions(tmp_path / "vide.csv")
 
 
 def test_header_only_file_has_nothing_usable(tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text("client;date;montant\n")
-    with pytest.raises(LedgerError, match=r"^h\.csv: no usable row"):
+    with pytest.raises(LedgerError, match=r"^h\.csv: the ledger has a header row but no data rows"):
         read_transactions(tmp_path / "h.csv")
 
 
@@ -204,7 +204,9 @@ def test_nothing_usable_lists_the_reasons(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as info:
         read_transactions(tmp_path / "l.csv")
     message = str(info.value)
-    assert message.startswith("l.csv: no usable row: every row lacks a customer, a date or an amount")
+    assert message.startswith(
+        "l.csv: no usable row: each of the 3 rows read lacks a customer, a date or an amount"
+    )
     assert "no customer: 1 (rows 2)" in message
     assert "no date: 1 (rows 3)" in message
     assert "no amount: 1 (rows 4)" in message

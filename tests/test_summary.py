@@ -228,8 +228,10 @@ def test_customer_ids_stay_text() -> None:
 def test_dates_before_1970() -> None:
     # regression: customer-day keys of negative day numbers collided with another customer's days
     tx = _ledger(
-        [("A", NONE, "1999-12-03", 1.0), ("B", NONE, "2000-01-01", 2.0), ("B", NONE, "1969-12-01", 3.0)]
+        [("A", NONE, "1999-12-03", 1.0), ("B", NONE, "2000-01-01", 2.0), ("B", NONE, "1999-12-01", 3.0)]
     )
+    # the reader refuses sales before 1990 (a wrong century); the summary must still handle any date
+    tx.loc[tx.index[2], "date"] = pd.Timestamp("1969-12-01")
     s = summarize(tx, as_of="2000-01-01")
     assert s["orders"].to_dict() == {"A": 1, "B": 2}
     assert s.loc["B", "first_purchase"] == pd.Timestamp("1969-12-01")
@@ -259,9 +261,12 @@ def test_missing_canonical_columns() -> None:
 
 
 def test_only_returns() -> None:
-    tx = _ledger([("A", NONE, "2024-01-01", -1.0), ("B", NONE, "2024-01-02", -2.0)])
+    # the reader already refuses a ledger of returns only, naming the file and column
+    with pytest.raises(LedgerError, match="DataFrame, column 'amount': .* no purchase"):
+        _ledger([("A", NONE, "2024-01-01", -1.0), ("B", NONE, "2024-01-02", -2.0)])
+    tx = _ledger([("A", NONE, "2024-01-01", 1.0), ("B", NONE, "2024-01-02", -2.0)])
     with pytest.raises(LedgerError, match="no purchase"):
-        summarize(tx)
+        summarize(tx[tx["amount"] < 0])
 
 
 def test_empty_transactions(small: pd.DataFrame) -> None:

@@ -137,6 +137,18 @@ def _parser() -> argparse.ArgumentParser:
         help="leave out rows with an unreadable date or amount (counted in the data-quality report) instead of stopping",
     )
     build.add_argument(
+        "--drop-duplicates",
+        action="store_true",
+        help="leave out lines that repeat an earlier line exactly (reported either way)",
+    )
+    order = build.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst", action="store_true", help="dates like 01/02/2024 are day first (1 February)"
+    )
+    order.add_argument(
+        "--monthfirst", action="store_true", help="dates like 01/02/2024 are month first (January 2)"
+    )
+    build.add_argument(
         "--lines-are-orders",
         action="store_true",
         help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
@@ -205,6 +217,10 @@ def _settings(args: argparse.Namespace):
         reader["lines_are_orders"] = True
     if args.skip_bad_rows:
         reader["errors"] = "exclude"
+    if args.drop_duplicates:
+        reader["drop_duplicates"] = True
+    if args.dayfirst or args.monthfirst:
+        reader["dayfirst"] = bool(args.dayfirst)
     if reader != settings.reader:
         changes["reader"] = reader
     return dataclasses.replace(settings, **changes) if changes else settings
@@ -259,6 +275,8 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         )
     finally:
         progress.close()
+    for line in analysis.quality.warnings(analysis.settings.lang):
+        print(f"xlsegment build: {line}", file=err)
     if not args.quiet:
         q = analysis.quality
         excluded = getattr(q, "rows_excluded", 0)
@@ -335,7 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("xlsegment: interrupted; no output was written", file=err)
         return 130
     except _input_errors() as exc:
-        print(f"xlsegment {args.command}: error: {_one_line(exc)}", file=err)
+        lang = _error_language(args, exc)
+        word = "erreur :" if lang == "fr" else "error:"
+        print(f"xlsegment {args.command}: {word} {_one_line(exc, lang)}", file=err)
         return EXIT_INPUT
     except Exception as exc:  # anything unexpected still gets one line, not a traceback
         print(
@@ -344,8 +364,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+def _error_language(args: argparse.Namespace, exc: BaseException) -> str:
+    """The user's language for an error: --lang, else the ledger's (when the reader could tell), else the
+    system locale."""
+    chosen = getattr(args, "lang", None)
+    if chosen in ("fr", "en"):
+        return chosen
+    if getattr(exc, "lang", None) in ("fr", "en"):
+        return exc.lang
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+def _one_line(exc: BaseException, lang: str = "en") -> str:
+    message = getattr(exc, "message", None)
+    text = (message(lang) if callable(message) else str(exc)).strip() or type(exc).__name__
     if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)) and exc.filename:
         text = f"{exc.strerror}: {exc.filename}"
         if isinstance(exc, PermissionError):

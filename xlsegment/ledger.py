@@ -15,18 +15,24 @@ import numpy as np
 import pandas as pd
 
 from .columns import CONTACT_COLUMNS, SYNONYMS, canonical_name, detect_columns, normalize_header
-from .errors import LedgerError
+from .errors import LedgerError, Text, format_rows, say
 from .parsing import (
+    EARLIEST_DATE,
+    MAX_CELL_TEXT,
+    PLAUSIBLE_LIMIT,
     Parsed,
     blank,
     drop_unused_categories,
+    excel_errors,
+    implausible_dates,
+    long_text,
     parse_customer_ids,
     parse_dates,
     parse_flags,
     parse_numbers,
 )
-from .quality import DataQuality
-from .sources import RawLedger, load_raw
+from .quality import REASONS, DataQuality
+from .sources import SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
 
 _FRENCH_HINTS = frozenset(
     normalize_header(h)
@@ -69,12 +75,20 @@ def _resolve_headers(raw: RawLedger, explicit: dict[str, str]) -> dict[str, str]
         if not matches:
             listed = ", ".join(repr(h) for h in raw.headers)
             raise LedgerError(
-                f"no column {header!r} (asked for as {canonical}); the columns are {listed}",
+                say("ledger.no_such_column", header=header, canonical=canonical, headers=listed),
                 file=raw.file,
                 sheet=raw.sheet,
+                lang=raw.lang,
             )
         resolved[canonical] = matches[0]
     return resolved
+
+
+# a bad cell in these columns makes its row unusable: refused, or left out with errors="exclude"
+ROW_COLUMNS = ("customer_id", "date", "amount", "quantity", "unit_price")
+# columns where a % sign cannot be meant (12,5 % is a rate, not money or a count)
+NO_PERCENT = ("amount", "quantity", "unit_price")
+_WHAT = {"date": "ledger.what.date", "customer_id": "ledger.what.customer"}
 
 
 class _Reader:
@@ -88,73 +102,221 @@ class _Reader:
         self.decimal = decimal
         self.dayfirst = dayfirst
         self.errors = errors
-        self.bad_rows = np.zeros(len(raw.frame), dtype=bool)
+        self.reasons: dict[str, np.ndarray] = {}
+        self.refused: dict[str, np.ndarray] = {}  # per column, the cells already refused (not also "missing")
+        self._cells: dict[str, pd.Series] = {}
         self.quality = DataQuality(
             source=raw.file, sheet=raw.sheet, rows_read=len(raw.frame), mapping=dict(columns)
         )
-        self.quality.notes.extend(raw.notes)
+        for note in raw.notes:
+            self.quality.note(note)
+        if raw.encoding:
+            self.quality.info(
+                say("ledger.read_as", encoding=raw.encoding, sep=SEP_NAMES.get(raw.sep or "", raw.sep))
+            )
 
-    def cells(self, canonical: str) -> pd.Series:
+    def original(self, canonical: str) -> pd.Series:
         return self.raw.frame[self.columns[canonical]]
 
-    def check(self, canonical: str, parsed: Parsed, what: str) -> None:
-        """Raise on unreadable cells (or mark them excluded with errors='exclude')."""
-        if not parsed.bad.any():
+    def cells(self, canonical: str) -> pd.Series:
+        """The column's cells, Excel error values (#N/A...) emptied: refused in the row columns, noted
+        elsewhere. The input frame is never modified."""
+        if canonical not in self._cells:
+            cells = self.original(canonical)
+            errors = excel_errors(cells)
+            if errors.any():
+                cells = cells.where(~errors)
+                if canonical in ROW_COLUMNS:
+                    what = say(_WHAT.get(canonical, "ledger.what.number"))
+                    self.refuse(
+                        canonical,
+                        errors,
+                        say("ledger.excel_error", shown=self.shown(canonical, errors), what=what),
+                    )
+                else:
+                    rows = self.raw.row_names(np.flatnonzero(errors)[:5])
+                    self.quality.note(
+                        say(
+                            "ledger.note_excel_errors",
+                            column=self.columns[canonical],
+                            n=int(errors.sum()),
+                            rows=", ".join(map(str, rows)),
+                        )
+                    )
+            self._cells[canonical] = cells
+        return self._cells[canonical]
+
+    def shown(self, canonical: str, mask: np.ndarray) -> str:
+        """The first offending cells as the user wrote them: 'abc', '12,5%', ..."""
+        positions = np.flatnonzero(mask)
+        values = self.original(canonical).iloc[positions[:3]].tolist()
+        text = ", ".join(
+            repr(v if not isinstance(v, str) or len(v) <= 40 else v[:37] + "...") for v in values
+        )
+        return text + (", ..." if len(positions) > 3 else "")
+
+    def refuse(self, canonical: str, mask: np.ndarray, problem: Text) -> None:
+        """Cells that cannot be read as they are: a LedgerError naming them, or, with errors='exclude' in a
+        row column, their rows left out (reason bad_<column>)."""
+        if not mask.any():
             return
-        positions = np.flatnonzero(parsed.bad)
-        if self.errors == "exclude" and canonical in (
-            "customer_id",
-            "date",
-            "amount",
-            "quantity",
-            "unit_price",
-        ):
-            self.bad_rows[positions] = True
-            self.quality.exclude(f"bad_{canonical}", len(positions), self.raw.row_names(positions[:5]))
+        self.refused[canonical] = self.refused.get(canonical, np.zeros(len(mask), dtype=bool)) | mask
+        if self.errors == "exclude" and canonical in ROW_COLUMNS:
+            self.exclude(f"bad_{canonical}", mask)
             return
-        values = self.cells(canonical).iloc[positions[:3]].tolist()
-        shown = ", ".join(repr(v) for v in values)
-        verb = "is not" if len(positions) == 1 else "are not"
+        positions = np.flatnonzero(mask)
         raise LedgerError(
-            f"{shown}{', ...' if len(positions) > 3 else ''} {verb} {what}",
+            problem,
             file=self.raw.file,
             sheet=self.raw.sheet,
             column=self.columns[canonical],
             rows=self.raw.row_names(positions),
-            hint=f"{len(positions)} unreadable cell(s); fix them, or leave those rows out with errors='exclude' (CLI: --skip-bad-rows)",
+            hint=say("ledger.hint_bad_cells", n=len(positions))
+            if canonical in ROW_COLUMNS
+            else say("ledger.hint_fix_cells", n=len(positions)),
+            lang=self.raw.lang,
         )
+
+    def exclude(self, reason: str, mask: np.ndarray) -> None:
+        self.reasons[reason] = self.reasons.get(reason, np.zeros(len(mask), dtype=bool)) | mask
+
+    def unreadable(self, canonical: str, mask: np.ndarray, what_key: str) -> None:
+        one = int(mask.sum()) == 1
+        key = "ledger.bad_one" if one else "ledger.bad_many"
+        self.refuse(canonical, mask, say(key, shown=self.shown(canonical, mask), what=say(what_key)))
+
+    def check(self, canonical: str, parsed: Parsed, what_key: str) -> None:
+        """Refuse (or exclude) unreadable cells: % signs where no rate is meant, numbers beyond belief, the rest."""
+        bad = parsed.bad
+        if canonical in NO_PERCENT and parsed.percent is not None and parsed.percent.any():
+            percent = parsed.percent & ~bad
+            self.refuse(canonical, percent, say("ledger.percent", shown=self.shown(canonical, percent)))
+            bad = bad & ~percent
+        if parsed.implausible is not None and parsed.implausible.any():
+            self.refuse(
+                canonical,
+                parsed.implausible,
+                say(
+                    "ledger.implausible",
+                    shown=self.shown(canonical, parsed.implausible),
+                    limit=f"{PLAUSIBLE_LIMIT:.0e}",
+                ),
+            )
+            bad = bad & ~parsed.implausible
+        self.unreadable(canonical, bad, what_key)
 
     def numbers(self, canonical: str) -> Parsed:
         parsed = parse_numbers(self.cells(canonical), self.decimal, self.raw.sep)
-        self.check(canonical, parsed, "a number")
+        self.check(canonical, parsed, "ledger.what.number")
         if parsed.note:
-            self.quality.note(f"{self.columns[canonical]}: {parsed.note}")
+            self.quality.info(self.about(canonical, parsed.note))
+        if canonical in NO_PERCENT and parsed.percent is not None:
+            parsed.values = parsed.values.where(~parsed.percent)
         return parsed
 
     def dates(self, canonical: str, required: bool = True) -> Parsed:
         parsed = parse_dates(self.cells(canonical), self.dayfirst)
-        if required:
-            self.check(canonical, parsed, "a date")
-        elif parsed.bad.any():
-            self.quality.note(
-                f"{self.columns[canonical]}: {int(parsed.bad.sum())} unreadable date(s) left empty"
+        column = self.columns[canonical]
+        both = parsed.day_first is not None and parsed.day_first.any() and parsed.month_first.any()
+        if both and self.dayfirst is None:
+            day, month = np.flatnonzero(parsed.day_first), np.flatnonzero(parsed.month_first)
+            raise LedgerError(
+                say(
+                    "ledger.date_order_conflict",
+                    day_rows=format_rows(self.raw.row_names(day[:3])),
+                    day=self.shown(canonical, parsed.day_first),
+                    month_rows=format_rows(self.raw.row_names(month[:3])),
+                    month=self.shown(canonical, parsed.month_first),
+                ),
+                file=self.raw.file,
+                sheet=self.raw.sheet,
+                column=column,
+                rows=sorted(self.raw.row_names(np.concatenate([day[:3], month[:3]]))),
+                hint=say("ledger.hint_dayfirst"),
+                lang=self.raw.lang,
             )
-        if parsed.note:
-            self.quality.note(f"{self.columns[canonical]}: {parsed.note}")
+        if required:
+            if self.dayfirst is not None and parsed.day_first is not None:
+                wrong = (parsed.month_first if self.dayfirst else parsed.day_first) & parsed.bad
+                order = say("ledger.order.day" if self.dayfirst else "ledger.order.month")
+                self.refuse(
+                    canonical,
+                    wrong,
+                    say("ledger.date_wrong_order", shown=self.shown(canonical, wrong), order=order),
+                )
+                parsed.bad = parsed.bad & ~wrong
+            self.unreadable(canonical, parsed.bad, "ledger.what.date")
+        elif parsed.bad.any():
+            self.quality.note(say("ledger.note_bad_optional_dates", column=column, n=int(parsed.bad.sum())))
+        if parsed.note:  # the order the dates were read in: a guess only when no spelling told
+            ambiguous = parsed.note == say("parse.day_first_ambiguous")
+            (self.quality.note if ambiguous else self.quality.info)(self.about(canonical, parsed.note))
+        for note in parsed.notes:
+            self.quality.note(self.about(canonical, note))
         return parsed
+
+    def about(self, canonical: str, text: Text) -> Text:
+        """`text` prefixed with the column it is about."""
+        column = self.columns[canonical]
+        return Text(f"{column}: {text.en}", f"{column} : {text.fr}")
+
+    def sale_dates(self) -> Parsed:
+        """The sale date column, with dates before EARLIEST_DATE or after the file was saved refused (or left
+        out): the analysis date must never come from a typo."""
+        parsed = self.dates("date")
+        too_old, future = implausible_dates(parsed.values, self.raw.saved)
+        saved = (self.raw.saved or pd.Timestamp.now()).strftime("%Y-%m-%d")
+        for mask, key in ((too_old, "ledger.date_too_old"), (future, "ledger.date_future")):
+            if mask.any():
+                problem = say(key, shown=self.shown("date", mask), earliest=EARLIEST_DATE.year, saved=saved)
+                if self.errors == "exclude":
+                    self.refused["date"] = self.refused.get("date", np.zeros(len(mask), dtype=bool)) | mask
+                    self.exclude("implausible_date", mask)
+                else:
+                    self.refuse("date", mask, problem)
+        return parsed
+
+    def keys(self, canonical: str) -> tuple[pd.Series, np.ndarray]:
+        """Customer or order keys (see parse_customer_ids), refusing keys too long for a cell and noting the
+        spellings that normalisation merged."""
+        cells = self.cells(canonical)
+        long = long_text(cells)
+        if long.any():
+            self.refuse(canonical, long, say("ledger.too_long", limit=f"{MAX_CELL_TEXT:,}"))
+            cells = cells.where(~long)
+        merged: list[str] = []
+        keys, missing = parse_customer_ids(cells, merged)
+        if merged:
+            self.quality.note(
+                say(
+                    "ledger.note_merged_keys",
+                    column=self.columns[canonical],
+                    n=len(merged),
+                    examples=", ".join(merged[:5]),
+                )
+            )
+        return keys, missing
 
     def flags(self, canonical: str) -> Parsed:
         parsed = parse_flags(self.cells(canonical))
-        self.check(canonical, parsed, "yes/no")
+        self.unreadable(canonical, parsed.bad, "ledger.what.flag")
         return parsed
 
     def text(self, canonical: str) -> pd.Series:
         cells = self.cells(canonical)
+        long = long_text(cells)
+        if long.any():
+            self.refuse(canonical, long, say("ledger.too_long", limit=f"{MAX_CELL_TEXT:,}"))
         if pd.api.types.is_string_dtype(cells.dtype) and cells.dtype != object:
             text = cells.str.strip()
         else:
             text = cells.where(cells.isna(), cells.astype(str).str.strip())
         return text.where(~blank(text), np.nan)
+
+    def missing(self, canonical: str, mask: np.ndarray) -> np.ndarray:
+        """Cells that are simply empty (not refused for another reason)."""
+        refused = self.refused.get(canonical)
+        return mask if refused is None else mask & ~refused
 
 
 def _amounts(reader: _Reader, out: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
@@ -205,6 +367,52 @@ def _payment_delay(reader: _Reader) -> np.ndarray | None:
     return None
 
 
+def _require_columns(raw: RawLedger, columns: dict[str, str]) -> None:
+    listed = ", ".join(repr(h) for h in raw.headers)
+    for needed, keyword in (("customer_id", "customer"), ("date", "date")):
+        if needed not in columns:
+            raise LedgerError(
+                say("ledger.no_column", what=say(f"ledger.field.{keyword}"), headers=listed),
+                file=raw.file,
+                sheet=raw.sheet,
+                hint=say("ledger.hint_name_column", keyword=keyword),
+                lang=raw.lang,
+            )
+    if "amount" not in columns and not ("quantity" in columns and "unit_price" in columns):
+        raise LedgerError(
+            say("ledger.no_amount_column", headers=listed),
+            file=raw.file,
+            sheet=raw.sheet,
+            hint=say("ledger.hint_name_column", keyword="amount"),
+            lang=raw.lang,
+        )
+
+
+def duplicate_lines(raw: RawLedger) -> np.ndarray:
+    """Lines that repeat an earlier line in every column (an export run twice, a paste made twice).
+
+    Only the columns read are in `raw.frame`; when they repeat, the whole lines are compared."""
+    if raw.frame.empty:
+        return np.zeros(0, dtype=bool)
+    candidates = raw.frame.duplicated(keep="first").to_numpy()
+    if candidates.any() and raw.all_columns is not None:
+        return raw.all_columns().duplicated(keep="first").to_numpy()
+    return candidates
+
+
+def _returns_only(raw: RawLedger, columns: dict[str, str], returned: np.ndarray, keep: np.ndarray) -> None:
+    """Refuse a ledger with no purchase at all among the rows kept (an export of credit notes only)."""
+    if keep.any() and not (keep & ~returned).any():
+        raise LedgerError(
+            say("ledger.returns_only", n=int(keep.sum())),
+            file=raw.file,
+            sheet=raw.sheet,
+            column=columns.get("amount"),
+            hint=say("ledger.hint_returns_only"),
+            lang=raw.lang,
+        )
+
+
 def read_transactions(
     source: object,
     *,
@@ -216,6 +424,7 @@ def read_transactions(
     dayfirst: bool | None = None,
     errors: str = "raise",
     lines_are_orders: bool = False,
+    drop_duplicates: bool = False,
     **mapping: str | None,
 ) -> pd.DataFrame:
     """Read a ledger into canonical transactions (see docs/architecture.md for the columns).
@@ -226,35 +435,31 @@ def read_transactions(
     `attrs["quality"]` is the data-quality report and `attrs["mapping"]` what each column was read from.
     `lines_are_orders=True` says each line is a whole order (an order-level export without order numbers):
     two lines of a customer on the same day are then two purchases, not one.
+    `dayfirst` decides how 01/02/2024 reads (None: the data decides, and a column holding both 25/01 and
+    12/13 is refused). Lines that repeat an earlier line exactly are reported, and left out with
+    `drop_duplicates=True`.
     """
     if errors not in ("raise", "exclude"):
         raise ValueError("errors must be 'raise' or 'exclude'")
     explicit = _explicit_mapping(mapping)
     raw = load_raw(source, sheet=sheet, table=table, sep=sep, encoding=encoding, explicit=explicit)
     columns = detect_columns(raw.frame.columns, _resolve_headers(raw, explicit))
-    french = raw.french or any(normalize_header(h) in _FRENCH_HINTS for h in columns.values())
-    for needed, keyword in (("customer_id", "customer"), ("date", "date")):
-        if needed not in columns:
-            raise LedgerError(
-                f"no {keyword} column found among {', '.join(repr(h) for h in raw.headers)}",
-                file=raw.file,
-                sheet=raw.sheet,
-                hint=f"name it with {keyword}='<header>' (CLI: --{keyword} '<header>')",
-            )
-    if "amount" not in columns and not ("quantity" in columns and "unit_price" in columns):
+    raw.french = raw.french or any(normalize_header(h) in _FRENCH_HINTS for h in columns.values())
+    check_duplicate_headers(raw.headers, columns.values(), raw.file, raw.sheet, raw.lang)
+    _require_columns(raw, columns)
+    if raw.frame.empty:
         raise LedgerError(
-            f"no amount column (nor quantity and unit price) found among {', '.join(repr(h) for h in raw.headers)}",
+            say("ledger.header_only"),
             file=raw.file,
             sheet=raw.sheet,
-            hint="name it with amount='<header>' (CLI: --amount '<header>')",
+            hint=say("ledger.hint_export"),
+            lang=raw.lang,
         )
-    reader = _Reader(
-        raw, columns, decimal, dayfirst if dayfirst is not None else (True if french else None), errors
-    )
+    reader = _Reader(raw, columns, decimal, dayfirst, errors)
     out: dict[str, object] = {}
 
-    customer, no_customer = parse_customer_ids(reader.cells("customer_id"))
-    date = reader.dates("date")
+    customer, no_customer = reader.keys("customer_id")
+    date = reader.sale_dates()
     amount, no_amount = _amounts(reader, out)
     no_date = date.values.isna().to_numpy() & ~date.bad
 
@@ -270,11 +475,11 @@ def read_transactions(
     out["returned"] = returned
 
     if "order_id" in columns:
-        out["order_id"], _ = parse_customer_ids(reader.cells("order_id"))
+        out["order_id"], _ = reader.keys("order_id")
     elif lines_are_orders:
         rows = np.arange(len(raw.frame)) if raw.index_labels else np.arange(len(raw.frame)) + raw.first_row
         out["order_id"] = pd.Series(rows.astype(str), dtype=object)
-        reader.quality.note("each line is an order (lines_are_orders)")
+        reader.quality.info(say("ledger.note_lines_are_orders"))
     if "category" in columns:
         out["category"] = reader.text("category")
     margin = _margin(reader, amount)
@@ -286,7 +491,7 @@ def read_transactions(
             flags = reader.flags("discount")
             out["discount"] = flags.values.astype(float).to_numpy()
         else:
-            reader.check("discount", discount, "a number")
+            reader.check("discount", discount, "ledger.what.number")
             out["discount"] = discount.values.to_numpy()
         out["discounted"] = np.nan_to_num(out["discount"]) > 0
     delay = _payment_delay(reader)
@@ -303,21 +508,39 @@ def read_transactions(
             )
 
     quality = reader.quality
-    excluded = reader.bad_rows.copy()
-    for reason, mask in (("no_customer", no_customer), ("no_date", no_date), ("no_amount", no_amount)):
-        fresh = mask & ~excluded
-        if fresh.any():
-            positions = np.flatnonzero(fresh)
-            quality.exclude(reason, len(positions), raw.row_names(positions[:5]))
-        excluded |= mask
+    duplicates = duplicate_lines(raw)
+    if duplicates.any():
+        if drop_duplicates:
+            reader.exclude("duplicate", duplicates)
+        else:
+            rows = raw.row_names(np.flatnonzero(duplicates)[:5])
+            quality.note(
+                say("ledger.note_duplicates", n=int(duplicates.sum()), rows=", ".join(map(str, rows)))
+            )
+    reasons = dict(reader.reasons)
+    for reason, column, mask in (
+        ("no_customer", "customer_id", no_customer),
+        ("no_date", "date", no_date),
+        ("no_amount", "amount", no_amount),
+    ):
+        reasons[reason] = reader.missing(column, mask)
+    order = [*REASONS]
+    reasons = dict(
+        sorted(reasons.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    )
+    excluded = quality.exclude_rows(reasons, raw.row_names)
     keep = ~excluded
     if not keep.any():
         raise LedgerError(
-            "no usable row: every row lacks a customer, a date or an amount",
+            say("ledger.no_usable_row", read=quality.rows_read),
             file=raw.file,
             sheet=raw.sheet,
-            hint=str(quality).replace("\n", "; "),
+            hint="; ".join(
+                f"{label}: {value}" for label, value in quality.rows()[3:] if "Column" not in label
+            ),
+            lang=raw.lang,
         )
+    _returns_only(raw, columns, returned, keep)
 
     if raw.index_labels:
         index = raw.frame.index if keep.all() else raw.frame.index[keep]
@@ -339,7 +562,7 @@ def read_transactions(
     frame.attrs["quality"] = quality
     frame.attrs["mapping"] = dict(columns)
     frame.attrs["source"] = raw.file
-    frame.attrs["language"] = "fr" if french else "en"
+    frame.attrs["language"] = raw.lang
     return frame
 
 

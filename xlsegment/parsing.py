@@ -8,11 +8,60 @@ caller can name the offending rows instead of silently dropping them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from .errors import Text, say
+
+# ------------------------------------------------------------------ the reading rules, each named once
+# (the DuckDB fast path applies the same ones: import them, do not restate them)
+
+# what Excel writes in a cell whose formula failed, in English and French Excel, as exported to CSV
+EXCEL_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+        "#VALEUR!",
+        "#NOM?",
+        "#NUL!",
+        "#NOMBRE!",
+        "#DEPASSEMENT!",
+        "#DÉPASSEMENT!",
+        "#REF",
+        "#N/D",
+    }
+)
+# no shop's line is worth a trillion; beyond it a number is a typo, an overflow or a serial number
+PLAUSIBLE_LIMIT = 1e12
+# sales before this are a wrong century or an empty Excel date (1900-01-00), not history
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
+# a sale dated after the file was saved cannot have happened yet (a day's slack for time zones)
+FUTURE_SLACK = pd.Timedelta(days=1)
+# the most characters an Excel cell holds; a longer key or name cannot be shown, so it is refused at reading
+MAX_CELL_TEXT = 32_767
+# characters that do not show but make two keys differ: zero-width spaces and joiners, word joiner, BOM,
+# soft hyphen
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# a time-zone offset after a time of day: 2024-01-01T10:00:00+01:00, 10:00Z, 10:00 UTC
+TZ_OFFSET = re.compile(r"(?<=\d:\d\d)(?::\d\d(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+# day and month of a d/m/y or m/d/y spelling, to tell which order a column uses
+DAY_MONTH = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
 
 _CURRENCY = re.compile(r"[\s\u00a0\u202f€$£¥']|EUR|CHF|USD|GBP|FCFA|XOF", re.IGNORECASE)
 _COMMA_DECIMAL = re.compile(r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$")
@@ -99,12 +148,22 @@ def _clean_numbers(text: pd.Series, decimal: str) -> pd.Series:
 
 @dataclass
 class Parsed:
-    """Parsed values, the cells that were present but unreadable, and how the column was read."""
+    """Parsed values, the cells that were present but unreadable, and how the column was read.
+
+    `percent`: cells written with a % sign; `implausible`: numbers read but infinite or beyond
+    PLAUSIBLE_LIMIT (both are also in `bad`); `day_first` / `month_first`: date cells that can only be read
+    in that order (both non-empty means the column mixes the two spellings).
+    """
 
     values: pd.Series
     bad: np.ndarray
-    note: str = ""
+    note: Text | str = ""
     had_percent: bool = False
+    percent: np.ndarray | None = None
+    implausible: np.ndarray | None = None
+    day_first: np.ndarray | None = None
+    month_first: np.ndarray | None = None
+    notes: list[Text] = field(default_factory=list)
 
 
 def _arrow_floats(series: pd.Series) -> pd.Series | None:
@@ -126,7 +185,7 @@ def parse_numbers(series: pd.Series, decimal: str | None = None, sep: str | None
     if is_bool_dtype(series.dtype):
         return Parsed(series.astype(float), np.zeros(len(series), dtype=bool))
     if is_numeric_dtype(series.dtype):
-        return Parsed(series.astype("float64"), np.zeros(len(series), dtype=bool))
+        return _plausible(Parsed(series.astype("float64"), np.zeros(len(series), dtype=bool)))
     missing = blank(series)
     decimal = decimal or detect_decimal(series, sep)
     if decimal == ".":
@@ -139,13 +198,58 @@ def parse_numbers(series: pd.Series, decimal: str | None = None, sep: str | None
     if decimal == ",":
         # with a decimal comma, "1.234" means one thousand two hundred and thirty-four
         todo = ~missing
-    had_percent = False
+    percent = np.zeros(len(series), dtype=bool)
     if todo.any():
         subset = series[todo]
-        had_percent = bool(subset.astype(str).str.strip().str.endswith("%").any())
+        percent[todo] = subset.astype(str).str.strip().str.endswith("%").to_numpy(dtype=bool)
         values[todo] = _clean_numbers(subset, decimal).to_numpy(dtype="float64")
     bad = np.isnan(values.to_numpy()) & ~missing
-    return Parsed(values, bad, "decimal comma" if decimal == "," else "", had_percent)
+    note = say("parse.decimal_comma") if decimal == "," else ""
+    parsed = Parsed(values, bad, note, bool(percent.any()), percent=percent)
+    return _plausible(parsed)
+
+
+def _plausible(parsed: Parsed) -> Parsed:
+    """Mark infinite numbers and numbers beyond PLAUSIBLE_LIMIT as unreadable (they are typos or overflows,
+    and one of them would swamp every total)."""
+    values = parsed.values.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        implausible = ~np.isnan(values) & ~(np.abs(values) <= PLAUSIBLE_LIMIT)
+    if implausible.any():
+        parsed.values = parsed.values.where(~implausible)
+        parsed.bad = parsed.bad | implausible
+    parsed.implausible = implausible
+    return parsed
+
+
+def excel_errors(series: pd.Series) -> np.ndarray:
+    """True where a cell holds an Excel error value (#N/A, #REF!, #VALEUR!...: a formula that failed)."""
+    if is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype) or is_datetime64_any_dtype(series.dtype):
+        return np.zeros(len(series), dtype=bool)
+    return series.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
+
+
+def long_text(series: pd.Series) -> np.ndarray:
+    """True where a text cell is longer than an Excel cell can hold (MAX_CELL_TEXT characters)."""
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+        return np.zeros(len(series), dtype=bool)
+    lengths = (
+        series.map(lambda v: len(v) if isinstance(v, str) else 0)
+        if series.dtype == object
+        else series.str.len()
+    )
+    return lengths.fillna(0).to_numpy() > MAX_CELL_TEXT
+
+
+def implausible_dates(values: pd.Series, saved: pd.Timestamp | None) -> tuple[np.ndarray, np.ndarray]:
+    """Dates before EARLIEST_DATE, and dates after `saved` (when the file was written; now for a DataFrame)
+    plus FUTURE_SLACK: neither can be a sale in this ledger."""
+    stamps = values.to_numpy(dtype="datetime64[ns]")
+    latest = (saved if saved is not None else pd.Timestamp.now()) + FUTURE_SLACK
+    present = ~np.isnat(stamps)
+    too_old = present & (stamps < EARLIEST_DATE.to_datetime64())
+    future = present & (stamps > latest.to_datetime64())
+    return too_old, future
 
 
 _ISO = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%Y%m%d"]
@@ -163,37 +267,93 @@ _DAY_FIRST = [
 _MONTH_FIRST = ["%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%y", "%m-%d-%Y"]
 
 
-def _guess_format(sample: pd.Series, dayfirst: bool | None) -> tuple[str | None, bool]:
-    """The strptime format that reads most of `sample`, and whether day-first vs month-first was ambiguous."""
-    prefer_day = dayfirst is not False
-    ordered = _ISO + (_DAY_FIRST + _MONTH_FIRST if prefer_day else _MONTH_FIRST + _DAY_FIRST)
+def _guess_format(sample: pd.Series, day_first: bool) -> str | None:
+    """The strptime format (ISO, or of the given day/month order) that reads most of `sample`."""
+    ordered = _ISO + (_DAY_FIRST if day_first else _MONTH_FIRST)
     scores = {}
     for fmt in ordered:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         scores[fmt] = int(parsed.notna().sum())
         if scores[fmt] == len(sample) and fmt in _ISO:
-            return fmt, False
+            return fmt
     best = max(ordered, key=lambda f: (scores[f], -ordered.index(f)))
-    if scores[best] == 0:
-        return None, False
-    day_best = max(scores[f] for f in _DAY_FIRST)
-    month_best = max(scores[f] for f in _MONTH_FIRST)
-    ambiguous = best not in _ISO and day_best == month_best == scores[best] and dayfirst is None
-    return best, ambiguous
+    return best if scores[best] else None
 
 
-def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
+def date_order(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which d/m/y-or-m/d/y spellings can only be day first (first number above 12) and which only month
+    first (second number above 12); the others (01/02/2024) could be either."""
+    parts = text.str.extract(DAY_MONTH)
+    first = pd.to_numeric(parts[0], errors="coerce").to_numpy()
+    second = pd.to_numeric(parts[1], errors="coerce").to_numpy()
+    with np.errstate(invalid="ignore"):
+        day_only = (first > 12) & (second <= 12)
+        month_only = (second > 12) & (first <= 12)
+    return day_only, month_only
+
+
+def _naive(stamps: pd.Series) -> pd.Series:
+    """Local wall-clock times: a time-zone-aware column loses its zone, keeping each time as written."""
+    if getattr(stamps.dt, "tz", None) is not None:
+        return stamps.dt.tz_localize(None)
+    return stamps
+
+
+def _parse_date_text(
+    text: pd.Series, dayfirst: bool | None, prefer_dayfirst: bool
+) -> tuple[pd.Series, np.ndarray, np.ndarray, Text | str, list[Text]]:
+    """Distinct date spellings to dates. Returns the dates, the day-first-only and month-first-only masks,
+    the order used (as a note) and other notes (time zones dropped)."""
+    notes: list[Text] = []
+    offsets = text.str.contains(TZ_OFFSET)
+    if offsets.any():
+        text = text.str.replace(TZ_OFFSET, "", regex=True).str.strip()
+        notes.append(say("parse.tz_dropped", n=int(offsets.sum())))
+    day_only, month_only = date_order(text)
+    if dayfirst is not None:
+        day_first = dayfirst
+    elif day_only.any() or month_only.any():
+        day_first = bool(day_only.any())  # both kinds at once: the caller refuses the column
+    else:
+        day_first = prefer_dayfirst
+    fmt = _guess_format(text.head(500), day_first)
+    parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
+    parsed = _naive(parsed)
+    left = parsed.isna()
+    if left.any():
+        rest = text[left]
+        # year-first text is ISO order whatever `dayfirst` says (dateutil would read 2024-03-05 as 3 May)
+        year_first = rest.str.match(r"\d{4}[-/.]").to_numpy(dtype=bool)
+        retry = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
+        for part_mask, first in ((year_first, False), (~year_first, day_first)):
+            if part_mask.any():
+                part = pd.to_datetime(rest[part_mask], format="mixed", dayfirst=first, errors="coerce")
+                retry[part_mask] = _naive(part).to_numpy(dtype="datetime64[ns]")
+        parsed[left] = retry
+    # a spelling of the other order is not read by swapping day and month behind the user's back
+    wrong = month_only if day_first else day_only
+    if dayfirst is not None or not (day_only.any() and month_only.any()):
+        parsed[wrong] = pd.NaT
+    order: Text | str = ""
+    if fmt in _DAY_FIRST:
+        ambiguous = dayfirst is None and not day_only.any()
+        order = say("parse.day_first_ambiguous" if ambiguous else "parse.day_first")
+    elif fmt in _MONTH_FIRST:
+        order = say("parse.month_first")
+    return parsed, day_only, month_only, order, notes
+
+
+def parse_dates(series: pd.Series, dayfirst: bool | None = None, prefer_dayfirst: bool = True) -> Parsed:
     """Dates from datetime cells, Excel serial numbers or text in ISO, day-first or month-first order.
 
-    `dayfirst=None` lets the data decide (a day above 12 settles it) and falls back to day-first, noting
-    the ambiguity.
+    `dayfirst` (the user's choice) decides the order; None lets the data decide (a day above 12 says day
+    first, a month above 12 month first) and falls back to `prefer_dayfirst`, noting the ambiguity. A column
+    holding both kinds is reported in `day_first` / `month_first` (the caller refuses it). Time-zone offsets
+    are dropped, keeping the local time as written (a shop's day is its local day).
     """
     n = len(series)
     if is_datetime64_any_dtype(series.dtype):
-        values = series
-        if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_localize(None)
-        return Parsed(values.astype("datetime64[ns]"), np.zeros(n, dtype=bool))
+        return Parsed(_naive(series).astype("datetime64[ns]"), np.zeros(n, dtype=bool))
     missing = blank(series)
     if is_numeric_dtype(series.dtype):
         return _from_serials(series, missing)
@@ -205,45 +365,30 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None) -> Parsed:
         obj = series.astype(object)
         is_stamp = obj.map(lambda v: hasattr(v, "year") and hasattr(v, "month")).to_numpy(dtype=bool)
         if is_stamp.any():
-            out[is_stamp] = pd.to_datetime(obj[is_stamp], errors="coerce").to_numpy(dtype="datetime64[ns]")
+            local = obj[is_stamp].map(
+                lambda v: pd.Timestamp(v).tz_localize(None) if pd.Timestamp(v).tz else v
+            )
+            out[is_stamp] = pd.to_datetime(local, errors="coerce").to_numpy(dtype="datetime64[ns]")
         kinds = obj.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
         is_number = kinds.to_numpy(dtype=bool) & ~missing
         if is_number.any():
             serials = _from_serials(pd.to_numeric(obj[is_number]), np.zeros(is_number.sum(), bool))
             out[is_number] = serials.values.to_numpy(dtype="datetime64[ns]")
     text_mask = ~missing & ~is_stamp & ~is_number
-    note = ""
+    day_first = np.zeros(n, dtype=bool)
+    month_first = np.zeros(n, dtype=bool)
+    notes: list[Text] = []
+    order: Text | str = ""
     if text_mask.any():
         # parse each distinct spelling once: a ledger repeats the same few thousand dates over millions of lines
         codes, uniques = pd.factorize(series if text_mask.all() else series[text_mask])
         text = pd.Series(uniques).astype(str).str.strip()
-        sample = text.head(500)
-        fmt, ambiguous = _guess_format(sample, dayfirst)
-        parsed = (
-            pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
-        )
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-        left = parsed.isna()
-        if left.any():
-            rest = text[left]
-            # year-first text is ISO order whatever `dayfirst` says (dateutil would read 2024-03-05 as 3 May)
-            year_first = rest.str.match(r"\d{4}[-/.]").to_numpy(dtype=bool)
-            retry = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
-            for part_mask, first in ((year_first, False), (~year_first, dayfirst is not False)):
-                if part_mask.any():
-                    part = pd.to_datetime(rest[part_mask], format="mixed", dayfirst=first, errors="coerce")
-                    if getattr(part.dt, "tz", None) is not None:
-                        part = part.dt.tz_convert(None)
-                    retry[part_mask] = part.to_numpy(dtype="datetime64[ns]")
-            parsed[left] = retry
+        parsed, day_only, month_only, order, notes = _parse_date_text(text, dayfirst, prefer_dayfirst)
         out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")[codes]
-        if fmt in _DAY_FIRST:
-            note = "dates read day first" + (" (ambiguous: no day above 12)" if ambiguous else "")
-        elif fmt in _MONTH_FIRST:
-            note = "dates read month first"
+        day_first[text_mask] = day_only[codes]
+        month_first[text_mask] = month_only[codes]
     bad = out.isna().to_numpy() & ~missing
-    return Parsed(out, bad, note)
+    return Parsed(out, bad, order, day_first=day_first, month_first=month_first, notes=notes)
 
 
 def _from_serials(values: pd.Series, missing: np.ndarray) -> Parsed:
@@ -287,16 +432,18 @@ def _drop_float_suffix(text: pd.Series, empty: np.ndarray) -> pd.Series:
     return text
 
 
-def parse_customer_ids(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Customer (or order) keys as a categorical of stripped text whose categories are sorted.
+def parse_customer_ids(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Customer (or order) keys as a categorical of clean text whose categories are sorted.
 
-    `17850.0` (a number column read as float) becomes `17850`; leading zeros of text keys ("00042") are kept.
+    `17850.0` (a number column read as float) becomes `17850`; leading zeros of text keys ("00042") are kept;
+    keys are Unicode NFC with invisible characters (INVISIBLE) removed, so `Amélie` typed two ways is one
+    customer; the spellings that merged so are appended to `merged` (as `ascii()` shows them).
     Each distinct cell is cleaned once, and the codes are what the summary groups customers by: a ledger
     repeats its customers over many lines, so hashing them once here spares every later step.
     Returns the keys (missing: NaN) and the missing mask.
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    text = _key_text(uniques)
+    text = _key_text(uniques, merged)
     empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
     text = _drop_float_suffix(text, empty).where(~empty)
     # cleaning can make two cells one key (" 7" and "7"): number the cleaned keys, in sorted order
@@ -328,8 +475,9 @@ def sort_codes(codes: np.ndarray, uniques: object) -> tuple[np.ndarray, pd.Index
     return rank[codes], text[order]
 
 
-def _key_text(uniques: object) -> pd.Series:
-    """The distinct cells of a key column as stripped text: whole numbers without a decimal part."""
+def _key_text(uniques: object, merged: list[str] | None = None) -> pd.Series:
+    """The distinct cells of a key column as stripped NFC text without invisible characters; whole numbers
+    without a decimal part. Spellings that only differ by normalisation are listed in `merged`."""
     values = pd.Series(uniques)
     if is_numeric_dtype(values.dtype) and not is_bool_dtype(values.dtype):
         numbers = values.astype("float64").to_numpy()
@@ -338,7 +486,17 @@ def _key_text(uniques: object) -> pd.Series:
         return pd.Series([repr(float(v)) for v in numbers], dtype=TEXT_DTYPE)
     if TEXT_DTYPE != "str" or values.dtype != "str":  # cells of any type (Excel: numbers, text) to text
         values = values.astype(object).astype(str).astype(TEXT_DTYPE)
-    return values.str.strip()
+    values = values.str.strip()
+    if not values.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).any():
+        return values  # plain ASCII keys (most ledgers) have nothing to normalise
+    cleaned = values.str.replace(INVISIBLE, "", regex=True).str.normalize("NFC").str.strip()
+    if merged is not None:
+        changed = (cleaned != values).fillna(False).to_numpy(dtype=bool)
+        collide = cleaned.duplicated(keep=False).to_numpy(dtype=bool) & (cleaned != "").fillna(
+            False
+        ).to_numpy(bool)
+        merged.extend(ascii(v) for v in values[changed & collide])
+    return cleaned
 
 
 def drop_unused_categories(keys: pd.Series) -> pd.Series:

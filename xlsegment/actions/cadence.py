@@ -183,7 +183,9 @@ def due_reasons(rows: SegmentRows, cadence: Cadence, lang: str) -> np.ndarray:
     if is_card.any():
         card_txt = fill_array("actions.reason.birthday", lang, n, date=date_strings(cadence.birthday, lang))
         reason = np.where(is_card, card_txt, reason)
-    reason = np.where(cadence.overdue, reason + "; " + label("actions.reason.overdue", lang), reason)
+    if cadence.overdue.any():  # late by the cadence; the contact plan's week says when it fits
+        late = fill_array("actions.reason.overdue", lang, n, date=date_strings(cadence.due, lang))
+        reason = np.where(cadence.overdue, reason + "; " + late, reason)
     reason = np.where(rows.in_book, reason, "")
     reason = np.where(rows.has_code, reason, label("actions.reason.no_segment", lang))
     stray = rows.has_code & ~rows.in_book

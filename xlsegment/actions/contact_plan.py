@@ -8,7 +8,7 @@ stake x urgency and the week given by each channel's weekly capacity (`schedule`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,17 +86,25 @@ def _days(frame: pd.DataFrame, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndar
     return recency, rhythm
 
 
+def _per_distinct(values: np.ndarray, show: Callable[[float], str]) -> np.ndarray:
+    """`show` applied once per distinct value ('' for NaN): customer bases repeat their figures."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    shown = np.array([show(float(u)) for u in uniques] + [""], dtype=object)
+    return shown[codes]
+
+
 def _whole(values: np.ndarray, lang: str) -> np.ndarray:
-    """Whole numbers as text with the language's thousands separator."""
+    """Whole numbers as text with the language's thousands separator ('' when unknown)."""
     sep = "\u202f" if lang == "fr" else ","
-    shown = [f"{v:,.0f}".replace(",", sep) if np.isfinite(v) else "" for v in values]
-    return np.array(shown, dtype=object)
+    rounded = np.where(np.isfinite(values), np.round(values), np.nan)
+    return _per_distinct(rounded, lambda v: f"{v:,.0f}".replace(",", sep))
 
 
 def _ratio(values: np.ndarray, lang: str) -> np.ndarray:
-    shown = [f"{v:.1f}" if np.isfinite(v) else "" for v in values]
-    arr = np.array(shown, dtype=object)
-    return np.array([s.replace(".", ",") for s in arr], dtype=object) if lang == "fr" else arr
+    """Ratios with one decimal, decimal comma in French ('' when unknown)."""
+    rounded = np.where(np.isfinite(values), np.round(values, 1), np.nan)
+    mark = "," if lang == "fr" else "."
+    return _per_distinct(rounded, lambda v: f"{v:.1f}".replace(".", mark))
 
 
 def _in_sentence(name: str) -> str:
@@ -126,13 +134,14 @@ def _reasons(
     repeat = np.isfinite(rhythm) & (rhythm > 0)
     late = repeat & (recency > rhythm)
     known = np.isfinite(recency)
-    text = np.select(
-        [late, repeat & known, known],
-        [fill_array("actions.plan.reason.late", lang, n, **values),
-         fill_array("actions.plan.reason.on_time", lang, n, **values),
-         fill_array("actions.plan.reason.single", lang, n, **values)],
-        fill_array("actions.plan.reason.unknown", lang, n, **values),
-    ).astype(object)  # fmt: skip
+    case = np.select([late, repeat & known, known], [0, 1, 2], 3)
+    text = np.full(n, "", dtype=object)
+    for number, key in enumerate(("late", "on_time", "single", "unknown")):
+        rows = np.flatnonzero((case == number) & (seg_label != ""))  # each template on its own customers
+        if len(rows):
+            text[rows] = fill_array(
+                f"actions.plan.reason.{key}", lang, len(rows), **{k: v[rows] for k, v in values.items()}
+            )
     sep = " ; " if lang == "fr" else "; "
     if birthday.any():
         text = np.where(birthday, text + sep + label("actions.plan.reason.birthday", lang), text)

@@ -60,6 +60,8 @@ __all__ = [
     "seg_clv_predict",
     "seg_lapse",
     "seg_action",
+    "seg_migration",
+    "seg_cohorts",
 ]
 
 
@@ -117,6 +119,7 @@ class LedgerRead:
     lang: str
     notes: list[str] = field(default_factory=list)
     ids: dict[str, Any] = field(default_factory=dict)  # customer key -> the number it was typed as
+    transactions: pd.DataFrame | None = None  # the ledger read (the over-time functions follow it in time)
 
 
 def _read_ledger(ledger: Any, as_of: Any, time_unit: Any, lang: Any) -> LedgerRead:
@@ -130,7 +133,7 @@ def _read_ledger(ledger: Any, as_of: Any, time_unit: Any, lang: Any) -> LedgerRe
     transactions = read_transactions(frame, errors="exclude")
     summary = summarize(transactions, as_of=to_date(as_of, "as_of"), time_unit=_unit(time_unit))
     mapping = transactions.attrs.get("mapping", {})
-    read = LedgerRead(summary, _lang(lang, transactions.attrs.get("language")))
+    read = LedgerRead(summary, _lang(lang, transactions.attrs.get("language")), transactions=transactions)
     note = excluded_note(
         summary.attrs["quality"], read.lang, mapping=mapping, error_cells=frame.attrs.get("error_cells")
     )
@@ -634,3 +637,97 @@ def seg_action(segment: Any, classification: Any = "rfm_segment", lang: Any = No
             continue
         out.append(rows.loc[code, f"action_{lang}"])
     return shaped(out, shape)
+
+
+# ------------------------------------------------------------------------ over time (xlsegment.overtime)
+MIGRATION_VALUES = ("customers", "revenue_start", "revenue_end")
+COHORT_VALUES = ("retention", "revenue_per_customer", "active", "cumulative_revenue_per_customer")
+
+
+def _choice(value: Any, what: str, choices: tuple[str, ...]) -> str:
+    text = (to_text(value, choices[0]) or choices[0]).strip().lower()
+    if text not in choices:
+        raise ExcelInputError(f"{what}: {value!r} is not one of {', '.join(choices)}")
+    return text
+
+
+def _grid(read: LedgerRead, headers: list[str], frame: pd.DataFrame, notes: list[str]) -> list[list[Any]]:
+    """A labelled table (first column = row labels) as spilled rows, then the read's notes and `notes`."""
+    officejs = officejs_runtime()
+    rows = frame_to_rows(frame, headers=headers, officejs=officejs)
+    blank = "" if officejs else None
+    return rows + [[note] + [blank] * (len(headers) - 1) for note in [*read.notes, *notes]]
+
+
+@func
+@arg("ledger", "raw", doc=LEDGER_DOC)
+@arg("start", doc="Earlier date: the segments customers are followed from")
+@arg("end", doc="Later date (default: the last date of the ledger)")
+@arg(
+    "by",
+    doc="Segment column followed: rfm_segment (default), lifecycle, abc, pareto, buyer_status, behaviour, customer_type",
+)
+@arg("values", doc='"customers" (default), "revenue_start" or "revenue_end" (annual revenue at each date)')
+@arg("lang", doc=LANG_DOC)
+@ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
+@guarded
+def seg_migration(
+    ledger: Any,
+    start: Any,
+    end: Any = None,
+    by: Any = "rfm_segment",
+    values: Any = "customers",
+    lang: Any = None,
+) -> Any:
+    """Customers moving from each segment at `start` (rows) to each segment at `end` (columns), new and gone
+    included (xlsegment.overtime.migration)."""
+    from xlsegment.overtime import migration
+
+    which = _choice(values, "values", MIGRATION_VALUES)
+    first = to_date(start, "start")
+    if first is None:
+        raise ExcelInputError("start: a date is needed")
+    with _warnings_noted() as notes:
+        read = _read_ledger(ledger, end, None, lang)
+        moved = migration(
+            read.transactions, first, to_date(end, "end"), to_text(by, "rfm_segment"), lang=read.lang
+        )
+        table = moved.labelled_matrix(which)
+    headers = [f"{table.index.name} \u2192 {table.columns.name}", *map(str, table.columns)]
+    return _grid(read, headers, table.reset_index(), notes)
+
+
+@func
+@arg("ledger", "raw", doc=LEDGER_DOC)
+@arg("by", doc='Cohorts by "M" month (default), "Q" quarter or "Y" year of first purchase')
+@arg(
+    "values",
+    doc='"retention" (default: share buying), "revenue_per_customer", "active", "cumulative_revenue_per_customer"',
+)
+@arg("as_of", doc=AS_OF_DOC)
+@arg("lang", doc=LANG_DOC)
+@ret("raw")  # the values are made ready for the runtime here, vectorised (see convert.column_values)
+@guarded
+def seg_cohorts(
+    ledger: Any, by: Any = "M", values: Any = "retention", as_of: Any = None, lang: Any = None
+) -> Any:
+    """Cohort triangle: customers by period of first purchase (rows), share still buying (or revenue per
+    customer) in each later period (columns) (xlsegment.overtime.cohorts)."""
+    from xlsegment.overtime.cohorts import cohort_label, cohorts, period_labels
+
+    which = _choice(values, "values", COHORT_VALUES)
+    with _warnings_noted() as notes:
+        read = _read_ledger(ledger, as_of, None, lang)
+        result = cohorts(read.transactions, to_text(by, "M") or "M", to_date(as_of, "as_of"))
+        triangle = result.triangle(which)
+    sizes = result.table.drop_duplicates("cohort").set_index("cohort")["customers"]
+    frame = pd.DataFrame({"cohort": [cohort_label(c, read.lang) for c in triangle.index]})
+    frame["customers"] = sizes.reindex(triangle.index).to_numpy()
+    for k, name in enumerate(period_labels(result.by, triangle.shape[1], read.lang)):
+        frame[name] = triangle.iloc[:, k].to_numpy()
+    headers = [
+        label("overtime.cohort", read.lang),
+        label("overtime.cohort_customers", read.lang),
+        *frame.columns[2:],
+    ]
+    return _grid(read, headers, frame, notes)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlsegment.labels import check_lang
+from xlsegment.labels import check_lang, label
 from xlsegment.overtime.text import count_text, fill, number_text, percent_text
+from xlsegment.summary import factorize_sorted
 
 PERIODS = {"M": 12, "Q": 4, "Y": 1}  # periods per year
 DAYS_PER_YEAR = 365.25
@@ -49,6 +50,17 @@ def period_name(index: np.ndarray, by: str) -> list[str]:
     return [str(d.year) for d in starts]
 
 
+def period_labels(by: str, n: int, lang: str) -> list[str]:
+    """Column headers of `n` periods since the first purchase: M0, M+1, ... (T0, T+1 for quarters in French)."""
+    short = label(f"overtime.period_short.{by}", lang)
+    return [f"{short}{k}" if k == 0 else f"{short}+{k}" for k in range(n)]
+
+
+def cohort_label(name: str, lang: str) -> str:
+    """A cohort's name as the reader writes it: 2024-Q1 is 2024-T1 in French."""
+    return name.replace("-Q", f"-{label('overtime.period_short.Q', lang)}")
+
+
 def _occasions_and_lines(
     transactions: pd.DataFrame, as_of: object
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
@@ -57,7 +69,8 @@ def _occasions_and_lines(
 
     dates = pd.to_datetime(transactions["date"])
     as_of_ts = (dates.max() if as_of is None else pd.Timestamp(as_of)).normalize()
-    lines = transactions.loc[(dates < as_of_ts + pd.Timedelta(days=1)).to_numpy()]
+    keep = (dates < as_of_ts + pd.Timedelta(days=1)).to_numpy()
+    lines = transactions if keep.all() else transactions.loc[keep]
     if lines.empty:
         raise ValueError(f"no transaction on or before {as_of_ts.date()}")
     return purchase_occasions(lines), lines, as_of_ts
@@ -139,7 +152,7 @@ def cohorts(transactions: pd.DataFrame, by: str = "M", as_of: object = None) -> 
     occasions, lines, as_of_ts = _occasions_and_lines(transactions, as_of)
     if occasions.empty:
         raise ValueError("the ledger has no purchase to form cohorts")
-    cust_codes, customers = pd.factorize(occasions["customer_id"].to_numpy(dtype=object), sort=True)
+    cust_codes, customers = occasions["customer_id"].factorize(sort=True)
     occ_period = period_index(occasions["day"].to_numpy(dtype="datetime64[D]"), by)
     first = np.full(len(customers), np.iinfo(np.int64).max)
     np.minimum.at(first, cust_codes, occ_period)
@@ -150,14 +163,17 @@ def cohorts(transactions: pd.DataFrame, by: str = "M", as_of: object = None) -> 
     cohort_of = first - first_cohort  # 0-based cohort number per customer
     size = np.bincount(cohort_of, minlength=n_periods)
 
-    # active: distinct (customer, period) pairs, counted per (cohort, offset)
+    # active: distinct (customer, period) pairs (marked in a table: linear, no sort), per (cohort, offset)
     offset = occ_period - first[cust_codes]
-    pair = np.unique(cust_codes.astype(np.int64) * n_periods + offset)
-    pair_cust, pair_offset = pair // n_periods, pair % n_periods
+    seen = np.zeros(len(customers) * n_periods, dtype=bool)
+    seen[cust_codes.astype(np.int64) * n_periods + offset] = True
+    pair_cust, pair_offset = np.divmod(np.flatnonzero(seen), n_periods)
     active = np.bincount(cohort_of[pair_cust] * n_periods + pair_offset, minlength=n_periods * n_periods)
 
     # revenue: every line of a cohort customer from the first-purchase period on
-    line_code = pd.Index(customers).get_indexer(lines["customer_id"].to_numpy(dtype=object))
+    # each line's customer: the ledger's own sorted codes, matched to the buyers once per distinct customer
+    line_cust, line_names = factorize_sorted(lines["customer_id"])
+    line_code = pd.Index(customers).get_indexer(pd.Index(line_names).astype(customers.dtype))[line_cust]
     line_period = period_index(pd.to_datetime(lines["date"]).to_numpy(dtype="datetime64[D]"), by)
     known = line_code >= 0
     line_offset = line_period[known] - first[line_code[known]]

@@ -195,12 +195,6 @@ def _codes(segmented: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]
     return codes, labels
 
 
-def _order(*series: pd.Series, categories: list[str] | None) -> list[str]:
-    present = set().union(*(set(s.unique()) for s in series))
-    ordered = [c for c in (categories or []) if c in present]
-    return ordered + sorted(present - set(ordered))
-
-
 def migration(
     transactions: pd.DataFrame,
     start: object,
@@ -232,35 +226,46 @@ def migration(
     code_to, labels_to = _codes(after, by)
     labels = {**labels_from, **labels_to, NEW: _special_label(NEW, lang), GONE: _special_label(GONE, lang)}
 
-    ids = before.index.union(after.index)
-    frame = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
-    frame["from"] = code_from.reindex(ids).fillna(NEW).to_numpy(dtype=object)
-    frame["to"] = code_to.reindex(ids).fillna(GONE).to_numpy(dtype=object)
-    frame["from_label"] = frame["from"].map(labels)
-    frame["to_label"] = frame["to"].map(labels)
-    frame["revenue_start"] = annual_revenue(before).reindex(ids).fillna(0.0).to_numpy(dtype=float)
-    frame["revenue_end"] = annual_revenue(after).reindex(ids).fillna(0.0).to_numpy(dtype=float)
-    frame["revenue_between"] = (
-        after["revenue"].reindex(ids).fillna(0.0) - before["revenue"].reindex(ids).fillna(0.0)
-    ).to_numpy(dtype=float)
-    frame["last_purchase"] = after["last_purchase"].reindex(ids).to_numpy()
+    # every customer of either date; segments as small integer codes over one list of segment codes
+    ids = after.index if after.index.is_unique and before.index.isin(after.index).all() else None
+    ids = before.index.union(after.index) if ids is None else ids
+    pos_before, pos_after = before.index.get_indexer(ids), after.index.get_indexer(ids)
+    categories = list(after[by].cat.categories) if isinstance(after[by].dtype, pd.CategoricalDtype) else []
+    segments = list(dict.fromkeys([*categories, *code_from.unique(), *code_to.unique()]))
+    codes = [*segments, NEW, GONE]
+    new_code, gone_code = len(segments), len(segments) + 1
+    source = _code_numbers(code_from, codes, pos_before, new_code)
+    target = _code_numbers(code_to, codes, pos_after, gone_code)
 
     ranks = segment_rank(by)
     best_of = dict(best) if best is not None else {code: flag for code, (_, flag) in ranks.items()}
-    frame["direction"] = _directions(frame["from"].to_numpy(), frame["to"].to_numpy(), ranks)
+    rank = np.array([ranks.get(c, (-1, False))[0] for c in codes])
+    is_best = np.array([bool(best_of.get(c, False)) for c in codes])
+    direction = _directions(source, target, rank, new_code, gone_code)
 
-    categories = list(after[by].cat.categories) if isinstance(after[by].dtype, pd.CategoricalDtype) else None
-    rows = _order(frame.loc[frame["from"] != NEW, "from"], categories=categories) + [NEW]
-    cols = _order(frame.loc[frame["to"] != GONE, "to"], categories=categories) + [GONE]
-    matrix = _pivot(frame, "direction", "size", rows, cols).astype(np.int64)
-    revenue_start = _pivot(frame, "revenue_start", "sum", rows, cols)
-    revenue_end = _pivot(frame, "revenue_end", "sum", rows, cols)
+    frame = pd.DataFrame(index=pd.Index(ids, name="customer_id"))
+    frame["from"] = pd.Categorical.from_codes(source, categories=codes)
+    frame["to"] = pd.Categorical.from_codes(target, categories=codes)
+    frame["from_label"] = pd.Categorical.from_codes(source, categories=_labels_of(codes, labels))
+    frame["to_label"] = pd.Categorical.from_codes(target, categories=_labels_of(codes, labels))
+    frame["revenue_start"] = _taken(annual_revenue(before).to_numpy(), pos_before)
+    frame["revenue_end"] = _taken(annual_revenue(after).to_numpy(), pos_after)
+    frame["revenue_between"] = _taken(after["revenue"].to_numpy(dtype=float), pos_after) - _taken(
+        before["revenue"].to_numpy(dtype=float), pos_before
+    )
+    frame["last_purchase"] = after["last_purchase"].to_numpy()[pos_after]  # every customer is known at end
+    frame["direction"] = direction
 
-    is_best = {code: bool(flag) for code, flag in best_of.items()}
-    from_best = frame["from"].map(lambda c: is_best.get(c, False)).to_numpy(dtype=bool)
-    to_best = frame["to"].map(lambda c: is_best.get(c, False)).to_numpy(dtype=bool)
-    moved_down = frame["direction"].isin(["down", "gone"]).to_numpy()
-    movers = frame.loc[from_best & ~to_best & moved_down].copy()
+    rows = [codes[i] for i in np.flatnonzero(np.bincount(source, minlength=len(codes))) if i != new_code]
+    cols = [codes[i] for i in np.flatnonzero(np.bincount(target, minlength=len(codes))) if i != gone_code]
+    matrix = _pivot(source, target, None, codes, rows + [NEW], cols + [GONE]).astype(np.int64)
+    revenue_start = _pivot(
+        source, target, frame["revenue_start"].to_numpy(), codes, rows + [NEW], cols + [GONE]
+    )
+    revenue_end = _pivot(source, target, frame["revenue_end"].to_numpy(), codes, rows + [NEW], cols + [GONE])
+
+    moved_down = (direction == "down") | (direction == "gone")
+    movers = frame.loc[is_best[source] & ~is_best[target] & moved_down].copy()
     for column in CONTACT_SHOWN:
         if column in after.columns:
             movers[column] = after[column].reindex(movers.index).to_numpy(dtype=object)
@@ -268,21 +273,50 @@ def migration(
     return Migration(start_ts, end_ts, by, lang, frame, matrix, revenue_start, revenue_end, movers, labels)
 
 
-def _directions(source: np.ndarray, target: np.ndarray, ranks: Mapping[str, tuple[int, bool]]) -> np.ndarray:
+def _code_numbers(codes: pd.Series, names: list[str], positions: np.ndarray, missing: int) -> np.ndarray:
+    """Per customer (rows at `positions`, -1 = absent) the number of its segment code in `names`."""
+    number_of = {name: i for i, name in enumerate(names)}
+    cat = codes.astype("category")
+    lookup = np.array([number_of[str(c)] for c in cat.cat.categories] + [missing], dtype=np.int64)
+    per_row = lookup[cat.cat.codes.to_numpy()]
+    return np.where(positions >= 0, per_row[positions], missing)
+
+
+def _taken(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """values[positions] with 0 where the customer is absent (-1)."""
+    return np.where(positions >= 0, np.asarray(values, dtype=float)[positions], 0.0)
+
+
+def _labels_of(codes: list[str], labels: Mapping[str, str]) -> list[str]:
+    out = [labels.get(c, c) for c in codes]
+    return [
+        f"{text} ({code})" if out.count(text) > 1 else text for text, code in zip(out, codes, strict=True)
+    ]
+
+
+def _directions(source: np.ndarray, target: np.ndarray, rank: np.ndarray, new: int, gone: int) -> np.ndarray:
     """'new', 'gone', 'same', 'up' or 'down' per customer; codes without a rank move 'across' (no order)."""
-    rank_of = {code: r for code, (r, _) in ranks.items()}
-    r_from = np.array([rank_of.get(c, -1) for c in source])
-    r_to = np.array([rank_of.get(c, -1) for c in target])
+    r_from, r_to = rank[source], rank[target]
     ranked = (r_from > 0) & (r_to > 0)
     return np.select(
-        [source == NEW, target == GONE, source == target, ranked & (r_to < r_from), ranked & (r_to > r_from)],
+        [source == new, target == gone, source == target, ranked & (r_to < r_from), ranked & (r_to > r_from)],
         ["new", "gone", "same", "up", "down"],
         "across",
     ).astype(object)
 
 
-def _pivot(frame: pd.DataFrame, value: str, how: str, rows: list[str], cols: list[str]) -> pd.DataFrame:
-    table = frame.groupby(["from", "to"], sort=False)[value].agg(how).unstack("to")
-    table = table.reindex(index=rows, columns=cols).fillna(0)
+def _pivot(
+    source: np.ndarray,
+    target: np.ndarray,
+    weights: np.ndarray | None,
+    codes: list[str],
+    rows: list[str],
+    cols: list[str],
+) -> pd.DataFrame:
+    """Customers (or the sum of `weights`) per (from, to) pair, laid out on `rows` x `cols`."""
+    k = len(codes)
+    cells = np.bincount(source * k + target, weights=weights, minlength=k * k).reshape(k, k)
+    full = pd.DataFrame(cells, index=codes, columns=codes)
+    table = full.loc[rows, cols]
     table.index.name, table.columns.name = "from", "to"
     return table

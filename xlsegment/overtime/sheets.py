@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
-from xlsegment.overtime.cohorts import Cohorts, cohorts
+from xlsegment.overtime.cohorts import Cohorts, cohort_label, cohorts, period_labels
 from xlsegment.overtime.migration import CONTACT_SHOWN, GONE, NEW, SEGMENT_CODE_COLUMNS, Migration, migration
 from xlsegment.overtime.text import ago_text, fill
 from xlsegment.report.layout import SheetBuilder, merge_widths, text_widths
@@ -165,17 +165,12 @@ def movements_sheet(m: Migration, currency: str | None = None) -> Sheet:
     return b.sheet
 
 
-def _period_headers(c: Cohorts, n: int, lang: str) -> list[str]:
-    short = label(f"overtime.period_short.{c.by}", lang)
-    return [f"{short}{k}" if k == 0 else f"{short}+{k}" for k in range(n)]
-
-
 def _triangle_grid(b: SheetBuilder, c: Cohorts, value: str, kind: str, name: str, points: list) -> None:
     triangle = c.triangle(value)
     sizes = c.table.drop_duplicates("cohort").set_index("cohort")["customers"]
     n = triangle.shape[1]
     headers = [label("overtime.cohort", b.lang), label("overtime.cohort_customers", b.lang)]
-    rows = [b.header_cells(headers + _period_headers(c, n, b.lang))]
+    rows = [b.header_cells(headers + period_labels(c.by, n, b.lang))]
     top = b.row + 1
     for cohort, values in triangle.iterrows():
         cells = [
@@ -189,11 +184,6 @@ def _triangle_grid(b: SheetBuilder, c: Cohorts, value: str, kind: str, name: str
         first = 4 if value == "retention" else 3  # period 0 is 100 % for every cohort: left out of the scale
         if first <= 2 + n:
             b.sheet.formats.append(_heat(range_ref(top, first, top + len(triangle) - 1, 2 + n), points))
-
-
-def cohort_label(name: str, lang: str) -> str:
-    """A cohort's name as the reader writes it: 2024-Q1 is 2024-T1 in French."""
-    return name.replace("-Q", f"-{label('overtime.period_short.Q', lang)}")
 
 
 def _curve_cohorts(c: Cohorts) -> list[str]:
@@ -239,7 +229,7 @@ def cohorts_sheet(c: Cohorts, lang: str = "en", currency: str | None = None) -> 
     headers += [cohort_label(p, lang) for p in picks]
     rows = [b.header_cells(headers)]
     top = b.row + 1
-    periods = _period_headers(c, n, lang)
+    periods = period_labels(c.by, n, lang)
     for k in range(n):
         pooled = curve["retention"].get(k, np.nan)
         cells = [Cell(periods[k], "label"), Cell(_plain(pooled), None, b.formats["percent"])]

@@ -15,18 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from xlsegment.workbook.safety import MAX_STRING, WorkbookError
+from xlsegment.workbook.safety import FORMULA_START, clean_text, escape_text
 
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def clean_text(value: object) -> str:
-    """A value as cell text: XML-illegal control characters removed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+__all__ = [
+    "FORMULA_START",
+    "clean_text",
+    "column_values",
+    "set_value",
+    "formula",
+    "CellFactory",
+    "prototypes",
+]
 
 
 def column_values(series: pd.Series, kind: str) -> list[Any]:
@@ -63,8 +65,10 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
     for v, m in zip(obj.tolist(), missing.tolist(), strict=True):
         if m:
             out.append(None)
-        elif kind == "text" or isinstance(v, str):
-            out.append(clean_text(v))
+        elif isinstance(v, str):
+            out.append(v)  # cleaned and escaped where it is written (safety.escape_text)
+        elif kind == "text":
+            out.append(str(v))
         elif isinstance(v, (bool, np.bool_)):
             out.append(bool(v))
         elif isinstance(v, (int, float, np.integer, np.floating)):
@@ -77,7 +81,7 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
                 else pd.Timestamp(v).to_pydatetime()
             )
         else:
-            out.append(clean_text(v))
+            out.append(str(v))
     return out
 
 
@@ -121,14 +125,10 @@ class CellFactory:
                     out.append(None)
                     continue
                 if isinstance(v, str):
-                    if len(v) > MAX_STRING:
-                        col = get_column_letter(first_col + j)
-                        raise WorkbookError(
-                            f"sheet {sheet!r}, cell {col}{first_row + i}: text of {len(v):,} characters; "
-                            f"an Excel cell holds at most {MAX_STRING:,}"
-                        )
-                    c = quoted[j] if v[:1] in FORMULA_START else protos[j]
-                    c._value = v
+                    where = f"sheet {sheet!r}, cell {get_column_letter(first_col + j)}{first_row + i}"
+                    text, quote = escape_text(v, where)
+                    c = quoted[j] if quote else protos[j]
+                    c._value = text
                     c.data_type = "s"
                 else:
                     c = protos[j]
@@ -170,14 +170,10 @@ def prototypes(
 def set_value(c, value: Any, where: str = "") -> None:
     """Set a cell's value; strings always as text (data type 's', quote prefix when it looks like a formula)."""
     if isinstance(value, str):
-        value = clean_text(value)
-        if len(value) > MAX_STRING:
-            raise WorkbookError(
-                f"{where or 'cell'}: text of {len(value):,} characters; an Excel cell holds at most {MAX_STRING:,}"
-            )
-        c._value = value
+        text, quote = escape_text(value, where or "cell")
+        c._value = text
         c.data_type = "s"
-        if value[:1] in FORMULA_START:
+        if quote:
             c.quotePrefix = True
     else:
         c.value = value

@@ -20,8 +20,8 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from xlsegment.workbook.cells import FORMULA_START, column_values, prototypes
-from xlsegment.workbook.safety import MAX_STRING, WorkbookError
+from xlsegment.workbook.cells import column_values, prototypes
+from xlsegment.workbook.safety import WorkbookError, escape_text
 
 CHUNK_ROWS = 2_000
 
@@ -86,12 +86,8 @@ def render_rows(
                 if t is str:
                     if not v:  # openpyxl writes no value for an empty string either
                         continue
-                    if len(v) > MAX_STRING:
-                        raise WorkbookError(
-                            f"sheet {sheet!r}, cell {letters[j]}{r}: text of {len(v):,} characters; "
-                            f"an Excel cell holds at most {MAX_STRING:,}"
-                        )
-                    s = quoted[j] if v[:1] in FORMULA_START else plain[j]
+                    v, quote = escape_text(v, f"sheet {sheet!r}, cell {letters[j]}{r}")
+                    s = quoted[j] if quote else plain[j]
                     parts.append(
                         f'<c r="{letters[j]}{r}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>'
                     )

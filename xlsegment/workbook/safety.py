@@ -1,7 +1,10 @@
-"""Checks for what makes Excel "repair" a file although every Linux reader opens it without a word.
+"""What may go into a cell, and checks for what makes Excel "repair" a file although every Linux reader opens
+it without a word.
 
-The generator calls these before writing; each failure raises `WorkbookError` naming the sheet, cell or
-table at fault. See docs/workbook.md for the list and why each rule exists.
+`escape_text` is THE rule for text that is not ours (ledger cells, rule tables, playbook, settings): every
+writer path calls it (openpyxl streamed rows, single cells, the Summary sheet; Office.js through
+`office_value`). The checks raise `WorkbookError` naming the sheet, cell or table at fault; see
+docs/workbook.md for the list and why each rule exists.
 """
 
 from __future__ import annotations
@@ -9,10 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import range_boundaries
 
+from xlsegment.parsing import MAX_CELL_TEXT
+
 MAX_SHEET_NAME = 31
-MAX_STRING = 32_767
+MAX_STRING = MAX_CELL_TEXT
+# a cell whose text starts with one of these is a formula (or DDE) to Excel, LibreOffice or a CSV importer
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_VALIDATION_LIST = 255
 MAX_TABLE_HEADER = 255
 FORBIDDEN_SHEET_CHARS = set("[]:*?/\\")
@@ -40,6 +48,33 @@ def typed_text(text: str) -> str:
 
 class WorkbookError(ValueError):
     """The workbook cannot be written as asked without Excel having to repair it (or the output is refused)."""
+
+
+def clean_text(value: object) -> str:
+    """A value as cell text: the control characters XML cannot hold removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def escape_text(value: object, where: str = "cell") -> tuple[str, bool]:
+    """Text that is not ours, as a cell must hold it, and whether it needs the quote prefix.
+
+    The text is always written as a string (never a formula); when it starts like a formula (`=HYPERLINK(`,
+    `+cmd|`, `-2+3`, `@SUM(`) the quote prefix keeps it text when the user edits the cell too. Control
+    characters XML cannot hold are removed; text over 32,767 characters is refused naming `where`.
+    """
+    text = value if type(value) is str and not ILLEGAL_CHARACTERS_RE.search(value) else clean_text(value)
+    if len(text) > MAX_STRING:
+        raise WorkbookError(
+            f"{where}: text of {len(text):,} characters; an Excel cell holds at most {MAX_STRING:,}"
+        )
+    return text, text[:1] in FORMULA_START
+
+
+def office_value(value: object, where: str = "cell") -> str:
+    """Text that is not ours for Office.js `setValues`, which turns a leading '=' into a formula: the same
+    rule as `escape_text`, the quote prefix written as Excel's leading apostrophe."""
+    text, quoted = escape_text(value, where)
+    return "'" + text if quoted else text
 
 
 def check_sheet_name(name: str, existing: Iterable[str] = ()) -> str:

@@ -26,7 +26,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
-from xlsegment.atomic import atomic_write
+from xlsegment.atomic import atomic_write, private_scratch
 from xlsegment.report import Book, Report, ReportTable, describe, sheet_names
 from xlsegment.report.model import Cell, Chart, ConditionalFormat, Grid, Sheet, Table, Text
 from xlsegment.workbook import cells as cellmod
@@ -403,8 +403,9 @@ def write_workbook(
     out = Path(output)
     if out.exists() and not force:  # refuse before the (long) build
         raise WorkbookError(f"output {str(out)!r} already exists; use --force to replace it")
-    wb = build_workbook(report, template, progress)
-    return save_atomic(wb, out, force=force, source=source)
+    with private_scratch():  # openpyxl's temporary sheet files: never left in the system temp folder
+        wb = build_workbook(report, template, progress)
+        return save_atomic(wb, out, force=force, source=source)
 
 
 def discard(wb: Workbook) -> None:
