@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -267,3 +268,20 @@ def test_a_late_contact_says_since_when_not_due_now():
     last = c.loc["c020"]
     assert last["week"] == 3 and last["due_date"] == AS_OF + pd.Timedelta(days=14)
     assert last["due_reason"].endswith("en retard depuis le 09/02/2026")
+
+
+ENGLISH = re.compile(
+    r"\b(?:the|days|at stake|last purchase|phone call|letter|collect|instead|their|rhythm|week)\b", re.I
+)
+
+
+def test_the_french_plan_has_no_english_and_no_codes(sample):
+    plan = sample.plan
+    assert len(plan) == 2000  # everyone has a segment of the playbook: everyone is planned
+    shown = ["segment_label", "channel_label", "action_label", "reason", "message", "objective", "offer"]
+    for column in shown:
+        texts = pd.Series(plan[column].unique())
+        english = texts[texts.str.contains(ENGLISH)]
+        assert english.empty, (column, english.head(3).tolist())
+        assert not texts.isin(["phone", "email", "letter", "collect_contact", "champions", "at_risk"]).any()
+    assert plan["reason"].str.endswith(".").all() and plan["reason"].str.contains(" en jeu").all()

@@ -19,7 +19,7 @@ import pytest
 import xlsegment as xs
 from xlsegment.report import build_report
 from xlsegment.workbook import write_workbook
-from xlsegment.workbook.safety import FORMULA_START, WorkbookError, escape_text, office_value
+from xlsegment.workbook.safety import FORMULA_START, WorkbookError, escape_text, typed_text
 
 MARK = "evil.example"
 HOSTILE = f'=HYPERLINK("http://{MARK}","x")'
@@ -44,9 +44,11 @@ def test_escape_text(value, text, quoted) -> None:
 
 
 def test_office_js_gets_the_same_rule_as_a_leading_apostrophe() -> None:
-    assert office_value(HOSTILE) == "'" + HOSTILE
-    assert office_value("Dupont") == "Dupont"
-    assert all(office_value(start + "x").startswith("'") for start in FORMULA_START)
+    assert typed_text(HOSTILE) == "'" + HOSTILE
+    assert typed_text("Dupont") == "Dupont"
+    assert typed_text("'quoted") == "''quoted"  # Excel hides one leading apostrophe
+    assert typed_text("a\x00b") == "ab"
+    assert all(typed_text(start + "x").startswith("'") for start in FORMULA_START)
 
 
 def test_text_too_long_for_a_cell_is_refused_naming_the_place() -> None:

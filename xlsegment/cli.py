@@ -196,6 +196,17 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace or remove a file this tool did not build"
     )
     addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, default="en")
+
+    lite = sub.add_parser(
+        "lite",
+        help="write the xlwings Lite main.py and requirements.txt",
+        description="Write the xlwings Lite main.py and requirements.txt into FOLDER (printed without FOLDER).",
+    )
+    lite.add_argument("folder", nargs="?", help="folder to write main.py and requirements.txt into")
+    lite.add_argument("--wheel-url", help="https:// address of an xlsegment wheel (until it is on PyPI)")
+    lite.add_argument(
+        "--force", action="store_true", help="replace main.py and requirements.txt if they exist"
+    )
     return parser
 
 
@@ -321,6 +332,12 @@ def cmd_addin(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     return int(addin_command(args.action, target=args.target, force=args.force, lang=args.lang) or 0)
 
 
+def cmd_lite(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.excel.lite import lite_command
+
+    return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force)
+
+
 def _input_errors() -> tuple[type[BaseException], ...]:
     from xlsegment.errors import ConfigError, LedgerError
     from xlsegment.workbook.safety import WorkbookError
@@ -344,9 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(err)
         return EXIT_INPUT
-    handler = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}[
-        args.command
-    ]
+    handlers = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}
+    handler = {**handlers, "lite": cmd_lite}[args.command]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:

@@ -32,7 +32,7 @@ from .parsing import (
     parse_numbers,
 )
 from .quality import REASONS, DataQuality
-from .sources import SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
+from .sources import ENCODING_NAMES, SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
 
 _FRENCH_HINTS = frozenset(
     normalize_header(h)
@@ -112,7 +112,11 @@ class _Reader:
             self.quality.note(note)
         if raw.encoding:
             self.quality.info(
-                say("ledger.read_as", encoding=raw.encoding, sep=SEP_NAMES.get(raw.sep or "", raw.sep))
+                say(
+                    "ledger.read_as",
+                    encoding=ENCODING_NAMES.get(raw.encoding, raw.encoding),
+                    sep=SEP_NAMES.get(raw.sep or "", raw.sep),
+                )
             )
 
     def original(self, canonical: str) -> pd.Series:
@@ -388,16 +392,23 @@ def _require_columns(raw: RawLedger, columns: dict[str, str]) -> None:
         )
 
 
-def duplicate_lines(raw: RawLedger) -> np.ndarray:
+def duplicate_lines(raw: RawLedger, parsed: list[np.ndarray]) -> np.ndarray:
     """Lines that repeat an earlier line in every column (an export run twice, a paste made twice).
 
-    Only the columns read are in `raw.frame`; when they repeat, the whole lines are compared."""
-    if raw.frame.empty:
-        return np.zeros(0, dtype=bool)
-    candidates = raw.frame.duplicated(keep="first").to_numpy()
-    if candidates.any() and raw.all_columns is not None:
-        return raw.all_columns().duplicated(keep="first").to_numpy()
-    return candidates
+    Equal lines have equal parsed values, so only the lines whose `parsed` columns (cheap numbers and codes)
+    repeat are compared as text, in every column of the source (`raw.all_columns` when only the columns
+    used were read)."""
+    n = len(raw.frame)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    candidates = pd.DataFrame(dict(enumerate(parsed)), copy=False).duplicated(keep=False).to_numpy()
+    if not candidates.any():
+        return out
+    lines = raw.all_columns() if raw.all_columns is not None else raw.frame
+    positions = np.flatnonzero(candidates)
+    out[positions] = lines.iloc[positions].duplicated(keep="first").to_numpy()
+    return out
 
 
 def _returns_only(raw: RawLedger, columns: dict[str, str], returned: np.ndarray, keep: np.ndarray) -> None:
@@ -508,7 +519,12 @@ def read_transactions(
             )
 
     quality = reader.quality
-    duplicates = duplicate_lines(raw)
+    parsed = [
+        customer.cat.codes.to_numpy(),
+        date.values.to_numpy(dtype="datetime64[ns]").view("int64"),
+        amount,
+    ]
+    duplicates = duplicate_lines(raw, parsed)
     if duplicates.any():
         if drop_duplicates:
             reader.exclude("duplicate", duplicates)

@@ -283,6 +283,16 @@ def _check_ragged(path: Path, encoding: str, sep: str, width: int, notes: list, 
 
 
 SEP_NAMES = {"\t": "tab", ",": ",", ";": ";", "|": "|"}
+# encodings as users know them (Excel's "Save as" names)
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (BOM)",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "utf-32": "UTF-32",
+    FALLBACK_ENCODING: "Windows-1252",
+}
 
 
 def _read_csv(path: Path, encoding: str, options: dict, headers: list[str]) -> tuple[pd.DataFrame, bool]:

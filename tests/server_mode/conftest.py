@@ -72,3 +72,19 @@ def run_script(server: Any, scripts: Any) -> Any:
         return book, book.json()["actions"]
 
     return _run
+
+
+@pytest.fixture(scope="module")
+def run_script_module() -> Any:
+    """run_script_module("segment", book_json(...)) -> actions, for module-scoped fixtures."""
+    import xlwings
+    import xlwings.server as server
+
+    from xlsegment.excel import scripts
+
+    def _run(name: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+        book = xlwings.Book(json=data)
+        asyncio.run(server.custom_scripts_call(scripts, name, typehint_to_value={xlwings.Book: book}))
+        return book.json()["actions"]
+
+    return _run

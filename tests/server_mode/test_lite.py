@@ -1,13 +1,11 @@
-"""The xlwings Lite pair: main.py exposes every function and button; requirements.txt installs in Pyodide."""
+"""The xlwings Lite pair that `xlsegment lite` writes: main.py registers every function and button."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
 import re
-from pathlib import Path
 
-LITE = Path(__file__).resolve().parents[2] / "workbook_templates" / "lite"
 # provided by Pyodide's own repository (not pure Python) or pure-Python wheels micropip fetches from PyPI
 PYODIDE_OK = {
     "pandas",
@@ -23,30 +21,24 @@ PYODIDE_OK = {
 }
 
 
-def _load_main():
-    spec = importlib.util.spec_from_file_location("lite_main", LITE / "main.py")
+def _load_main(folder):
+    spec = importlib.util.spec_from_file_location("lite_main", folder / "main.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def test_lite_main_registers_every_function_and_button(server):
+def test_lite_main_registers_every_function_and_button(server, tmp_path):
     from xlsegment.excel import functions, scripts
+    from xlsegment.excel.lite import write_lite
 
-    main = _load_main()
+    write_lite(tmp_path)
+    main = _load_main(tmp_path)
     lite_ids = {f["id"] for f in server.custom_functions_meta(main)["functions"]}
     assert lite_ids == {f["id"] for f in server.custom_functions_meta(functions)["functions"]}
     buttons = {s["function_name"] for s in server.custom_scripts_meta(main)}
-    assert (
-        buttons
-        == {s["function_name"] for s in server.custom_scripts_meta(scripts)}
-        == {
-            "segment",
-            "refresh",
-            "mailing",
-            "settings",
-        }
-    )
+    assert buttons == {s["function_name"] for s in server.custom_scripts_meta(scripts)}
+    assert buttons == {"segment", "refresh", "mailing", "settings"}
 
 
 def _names(lines: list[str]) -> set[str]:
@@ -58,9 +50,10 @@ def _names(lines: list[str]) -> set[str]:
     return out
 
 
-def test_requirements_install_in_pyodide():
-    wanted = _names((LITE / "requirements.txt").read_text(encoding="utf-8").splitlines())
-    assert wanted == {"xlwings", "xlsegment"}
+def test_requirements_install_in_pyodide(tmp_path):
+    from xlsegment.excel.lite import requirements_txt
+
+    assert _names(requirements_txt().splitlines()) == {"xlwings", "xlsegment"}
     # xlsegment's own runtime dependencies must all be installable in Pyodide
     requires = importlib.metadata.requires("xlsegment") or []
     runtime = _names([r for r in requires if "extra ==" not in r])

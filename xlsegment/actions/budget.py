@@ -76,27 +76,14 @@ def budget_split(
     segment has anything at stake the part is split equally. Amounts are in cents and sum exactly to the budget.
     """
     lang = check_lang(lang)
-    try:
-        budget_value = float(budget)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"budget must be a number, not {budget!r}") from exc
-    if not math.isfinite(budget_value) or budget_value < 0:
-        raise ValueError(f"budget must be a finite amount >= 0, not {budget!r}")
-    try:
-        share = float(current_share)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"current_share must be a number between 0 and 1, not {current_share!r}") from exc
-    if not 0 <= share <= 1:
-        raise ValueError(f"current_share must be between 0 and 1 (e.g. 0.2 for 20 %), not {current_share!r}")
+    budget_value, share = _amounts(budget, current_share)
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}, not {basis!r}")
     frame = customer_frame(segmented)
-    if classification not in frame.columns:
-        raise LedgerError(
-            f"no {classification!r} segment column in the segmented customers", column=classification
-        )
-    if basis not in frame.columns:
-        raise LedgerError(f"no {basis!r} column to weigh the segments by", column=basis)
+    for column, why in ((classification, "segment column in the segmented customers"),
+                        (basis, "column to weigh the segments by")):  # fmt: skip
+        if column not in frame.columns:
+            raise LedgerError(f"no {column!r} {why}", column=column)
     book = resolve_playbook(playbook)
     book = book[book["classification"] == classification].set_index("code")
 
@@ -104,65 +91,11 @@ def budget_split(
     floor_cents = int(round(total_cents * share))
     contacts, cost_cents = plan_cost(plan, plan_weeks, contact_costs)
     current_cents = min(max(floor_cents, cost_cents), total_cents)
-    new_cents = total_cents - current_cents
-
-    code_text = as_text(frame[classification].to_numpy(dtype=object), len(frame))
-    stake_each = np.clip(
-        np.nan_to_num(pd.to_numeric(frame[basis], errors="coerce").to_numpy(dtype=float)), 0, None
-    )
-    has = code_text != ""
-    ids, uniques = pd.factorize(code_text[has])
-    uniques = [str(u) for u in uniques]
-    stake = pd.Series(np.bincount(ids, weights=stake_each[has], minlength=len(uniques)), index=uniques)
-    counts = pd.Series(np.bincount(ids, minlength=len(uniques)), index=uniques)
-    order = [c for c in book.index if c in counts.index] + sorted(c for c in uniques if c not in book.index)
-    weight = pd.Series(
-        [float(book.at[c, "budget_weight"]) if c in book.index else 1.0 for c in order], index=order
-    )
-    at_stake = stake.reindex(order).fillna(0.0)
-    weighted = (at_stake * weight).to_numpy()
+    stakes = segment_stakes(frame, classification, basis, book)
+    weighted = (stakes["at_stake"] * stakes["budget_weight"]).to_numpy()
     equal = not weighted.sum() > 0
-    cents = split_cents(current_cents, np.ones(len(order)) if equal else weighted)
-
-    rows = [
-        {
-            "group": "new",
-            "group_label": label("actions.budget.new", lang),
-            "segment": "",
-            "segment_label": "",
-            "customers": 0,
-            "revenue_at_stake": 0.0,
-            "budget_weight": np.nan,
-            "amount": new_cents / 100,
-        }
-    ]
-    for code, c in zip(order, cents, strict=True):
-        rows.append(
-            {
-                "group": "current",
-                "group_label": label("actions.budget.current", lang),
-                "segment": code,
-                "segment_label": segment_label(classification, code, lang),
-                "customers": int(counts.get(code, 0)),
-                "revenue_at_stake": float(at_stake[code]),
-                "budget_weight": float(weight[code]),
-                "amount": int(c) / 100,
-            }
-        )
-    if not order:
-        rows.append(
-            {
-                "group": "current",
-                "group_label": label("actions.budget.current", lang),
-                "segment": "",
-                "segment_label": "",
-                "customers": 0,
-                "revenue_at_stake": 0.0,
-                "budget_weight": np.nan,
-                "amount": current_cents / 100,
-            }
-        )
-    table = pd.DataFrame(rows)
+    stakes["cents"] = split_cents(current_cents, np.ones(len(stakes)) if equal else weighted)
+    table = _table(stakes, total_cents - current_cents, current_cents, classification, lang)
     table["budget_share"] = table["amount"] / budget_value if budget_value else 0.0
 
     notes: list[str] = []
@@ -170,16 +103,15 @@ def budget_split(
         note = text("actions.budget.low_share", lang, pct=percent(share, lang))
         notes.append(note)
         warnings.warn(note, UserWarning, stacklevel=2)
-    if not order and current_cents:
+    if stakes.empty and current_cents:
         notes.append("no customer has a segment code: the current customers' part is not split by segment")
-    current_pct = current_cents / total_cents if total_cents else share
     rule = text(
         "actions.budget.rule_equal" if equal else "actions.budget.rule",
         lang,
-        current_pct=percent(current_pct, lang),
-        new_pct=percent(1 - current_pct, lang),
+        current_pct=percent(current_cents / total_cents if total_cents else share, lang),
+        new_pct=percent(1 - current_cents / total_cents if total_cents else 1 - share, lang),
         current=money(current_cents / 100, lang),
-        new=money(new_cents / 100, lang),
+        new=money((total_cents - current_cents) / 100, lang),
         budget=money(total_cents / 100, lang),
         basis=label(f"actions.basis.{basis}", lang),
     )
@@ -192,6 +124,72 @@ def budget_split(
             min_pct=percent(share, lang),
         )
     return BudgetSplit(table, rule, notes)
+
+
+def _amounts(budget: object, current_share: object) -> tuple[float, float]:
+    """The budget and the minimum share as numbers, or a ValueError saying what is expected."""
+    try:
+        budget_value = float(budget)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"budget must be a number, not {budget!r}") from exc
+    if not math.isfinite(budget_value) or budget_value < 0:
+        raise ValueError(f"budget must be a finite amount >= 0, not {budget!r}")
+    try:
+        share = float(current_share)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"current_share must be a number between 0 and 1, not {current_share!r}") from exc
+    if not 0 <= share <= 1:
+        raise ValueError(f"current_share must be between 0 and 1 (e.g. 0.2 for 20 %), not {current_share!r}")
+    return budget_value, share
+
+
+def segment_stakes(frame: pd.DataFrame, classification: str, basis: str, book: pd.DataFrame) -> pd.DataFrame:
+    """Per segment present (playbook order, then others by code): customers, `basis` summed (negatives as 0)
+    and the playbook's budget weight (1 outside the playbook)."""
+    code_text = as_text(frame[classification].to_numpy(dtype=object), len(frame))
+    stake_each = np.clip(
+        np.nan_to_num(pd.to_numeric(frame[basis], errors="coerce").to_numpy(dtype=float)), 0, None
+    )
+    has = code_text != ""
+    ids, uniques = pd.factorize(code_text[has])
+    uniques = [str(u) for u in uniques]
+    stake = pd.Series(np.bincount(ids, weights=stake_each[has], minlength=len(uniques)), index=uniques)
+    counts = pd.Series(np.bincount(ids, minlength=len(uniques)), index=uniques)
+    order = [c for c in book.index if c in counts.index] + sorted(c for c in uniques if c not in book.index)
+    weight = [float(book.at[c, "budget_weight"]) if c in book.index else 1.0 for c in order]
+    return pd.DataFrame(
+        {
+            "customers": counts.reindex(order).fillna(0).astype(int),
+            "at_stake": stake.reindex(order).fillna(0.0),
+            "budget_weight": weight,
+        },
+        index=pd.Index(order, dtype=object),
+    )
+
+
+def _table(
+    stakes: pd.DataFrame, new_cents: int, current_cents: int, classification: str, lang: str
+) -> pd.DataFrame:
+    """One row for new customers, then one per segment (one unsplit row when no customer has a segment)."""
+
+    def row(group: str, code: str, customers: int, at_stake: float, weight: float, cents: int) -> dict:
+        return {
+            "group": group,
+            "group_label": label(f"actions.budget.{group}", lang),
+            "segment": code,
+            "segment_label": segment_label(classification, code, lang) if code else "",
+            "customers": customers,
+            "revenue_at_stake": at_stake,
+            "budget_weight": weight,
+            "amount": cents / 100,
+        }
+
+    rows = [row("new", "", 0, 0.0, np.nan, new_cents)]
+    rows += [row("current", code, int(r.customers), float(r.at_stake), float(r.budget_weight), int(r.cents))
+             for code, r in stakes.iterrows()]  # fmt: skip
+    if stakes.empty:
+        rows.append(row("current", "", 0, 0.0, np.nan, current_cents))
+    return pd.DataFrame(rows)
 
 
 def plan_cost(

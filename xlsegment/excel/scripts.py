@@ -2,17 +2,17 @@
 
 The scripts work on the xlwings `Book` API that classic Excel, xlwings Server and xlwings Lite share. They
 read the ledger (the selection, a table or sheet named Ledger/Ventes/Transactions, or the active sheet), run
-`xlsegment.analyze` and write the tables of `xlsegment.report` - the same tables as the headless workbook.
+`xlsegment.analyze` and draw the report description (`xlsegment.report.describe`) with `excel.render`: the
+same sheets, tables, charts, conditional formats and formulas as the headless workbook.
 
 Sheets the scripts write are their own: each is marked by a workbook-level defined name `xlsegment_<key>`
 pointing at its A1 cell, found again through that name (even after a rename) and replaced whole at the next
-run. A sheet the user made is never cleared, renamed or deleted: when it has the name we want, our sheet gets
-another name.
+run (deleted and added again at the same place: Excel tables and charts do not go away with a clear). A sheet
+the user made is never cleared, renamed or deleted: when it has the name we want, our sheet gets another name.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import inspect
 import json
@@ -25,17 +25,19 @@ import xlwings as xw
 from xlwings import script
 
 from xlsegment.excel.convert import ExcelInputError, frame_to_rows, is_blank, serial_to_timestamp
-from xlsegment.labels import label
+from xlsegment.labels import check_lang, label
 from xlsegment.report import number_formats
 from xlsegment.workbook.safety import typed_text
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
-OWN_KEYS = ("summary", "customers", "actions", "mailing", "settings")
+OWN_KEYS = ("summary", "customers", "actions", "model", "mailing", "settings")
+REPORT_KEYS = ("summary", "customers", "actions", "model")  # drawn from the description as they are
 SHEET_LABELS = {
     "summary": "sheet.button_summary",  # the button's summary sheet (not yet the workbook's "Start here")
     "customers": "sheet.customers",
     "actions": "sheet.actions",
+    "model": "sheet.model",
     "settings": "sheet.settings",
     "mailing": "excel.sheet.mailing",
 }
@@ -49,9 +51,14 @@ class LedgerSource:
     """Where the ledger was read from: its cells and a description for the status line."""
 
     values: list[list[Any]]
-    where: str
+    place: tuple[str, dict[str, str]]  # label key of "where it was read" and its fields
     sheet: str
     address: str
+
+    def where(self, lang: str) -> str:
+        """Where the ledger was read, said in `lang` (the status line follows the ledger's language)."""
+        key, fields = self.place
+        return label(key, lang).format(**fields)
 
 
 def _rows_of(rng: Any) -> list[list[Any]]:
@@ -86,28 +93,26 @@ def find_ledger(
     if remembered:
         rng = _name_range(book, MARK + "ledger")
         if rng is not None and rng.sheet.name not in own:
-            return _source(rng, label("excel.where.sheet", lang).format(sheet=rng.sheet.name))
+            return _source(rng, "excel.where.sheet", sheet=rng.sheet.name)
     if selected is not None:
         return selected
     if selection is not None:
         for table in selection.sheet.tables:
             if table.range is not None and _in_range(selection, table.range):
-                where = label("excel.where.table", lang).format(name=table.name, sheet=selection.sheet.name)
-                return _source(table.range, where)
+                return _source(table.range, "excel.where.table", name=table.name, sheet=selection.sheet.name)
     for sheet in book.sheets:
         if sheet.name in own:
             continue
         for table in sheet.tables:
             if table.name.strip().lower() in LEDGER_NAMES and table.range is not None:
-                where = label("excel.where.table", lang).format(name=table.name, sheet=sheet.name)
-                return _source(table.range, where)
+                return _source(table.range, "excel.where.table", name=table.name, sheet=sheet.name)
     for sheet in book.sheets:
         if sheet.name.strip().lower() in LEDGER_NAMES and sheet.name not in own:
-            return _source(sheet.used_range, label("excel.where.sheet", lang).format(sheet=sheet.name))
+            return _source(sheet.used_range, "excel.where.sheet", sheet=sheet.name)
     active = book.sheets.active
     if active.name in own:
         raise ExcelInputError(label("excel.error.own_sheet", lang).format(sheet=active.name))
-    source = _source(active.used_range, label("excel.where.sheet", lang).format(sheet=active.name))
+    source = _source(active.used_range, "excel.where.sheet", sheet=active.name)
     if len(source.values) < 2:
         raise ExcelInputError(label("excel.error.no_ledger", lang))
     return source
@@ -120,8 +125,7 @@ def _selected_range(selection: Any, lang: str) -> LedgerSource | None:
     rows, cols = selection.shape
     if rows < 2 or cols < 2:
         return None
-    where = label("excel.where.selection", lang).format(address=f"{selection.sheet.name}!{selection.address}")
-    return _source(selection, where)
+    return _source(selection, "excel.where.selection", address=f"{selection.sheet.name}!{selection.address}")
 
 
 def _selection(book: Any) -> Any:
@@ -131,8 +135,8 @@ def _selection(book: Any) -> Any:
         return None
 
 
-def _source(rng: Any, where: str) -> LedgerSource:
-    return LedgerSource(_rows_of(rng), where, rng.sheet.name, rng.address)
+def _source(rng: Any, key: str, **fields: str) -> LedgerSource:
+    return LedgerSource(_rows_of(rng), (key, fields), rng.sheet.name, rng.address)
 
 
 # ------------------------------------------------------------------------------------- own sheets
@@ -178,29 +182,35 @@ def _remember(book: Any, name: str, sheet_name: str, address: str) -> None:
 
 
 def own_sheet(book: Any, key: str, lang: str) -> tuple[Any, str | None]:
-    """Our sheet for `key`, cleared (or new); and a note when a user sheet kept the name we wanted."""
+    """Our sheet for `key`, new and empty (an old one is deleted and replaced at its place); and a note when
+    a user sheet kept the name we wanted."""
     wanted = label(SHEET_LABELS[key], lang)[:31]
-    sheet = _own_sheets(book).get(key)
-    note = None
+    old = _own_sheets(book).get(key)
+    position = None
+    if old is not None:
+        names = [s.name for s in book.sheets]
+        position = names.index(old.name)
+        keep_name = (
+            old.name
+            if old.name.lower() != wanted.lower() and wanted.lower() in map(str.lower, names)
+            else None
+        )
+        old.delete()  # tables, charts and formats go with it
+        wanted = keep_name or wanted
     taken = {s.name.lower() for s in book.sheets}
-    if sheet is not None:
-        sheet.clear()
-        with contextlib.suppress(Exception):  # charts survive a clear: remove ours before redrawing
-            for chart in list(sheet.charts):
-                chart.delete()
-        if sheet.name != wanted and wanted.lower() not in taken:
-            sheet.name = wanted  # the language changed: follow it when the name is free
-        return sheet, None
-    name = wanted
-    n = 1
+    name, n, note = wanted, 1, None
     while name.lower() in taken:
         n += 1
         suffix = f" ({n})" if n > 2 else " (xlsegment)"
         name = wanted[: 31 - len(suffix)] + suffix
     if name != wanted:
         note = label("excel.status.kept", lang).format(name=wanted, new=name)
-    last = book.sheets[len(book.sheets) - 1]
-    sheet = book.sheets.add(name=name, after=last)
+    count = len(book.sheets)
+    if position == 0:
+        sheet = book.sheets.add(name=name, before=book.sheets[0])
+    else:  # after its left neighbour (xlwings' Office.js engine misplaces `before=` beyond the first sheet)
+        left = position - 1 if position is not None and position <= count else count - 1
+        sheet = book.sheets.add(name=name, after=book.sheets[left])
     _remember(book, MARK + key, name, "$A$1")
     return sheet, note
 
@@ -255,20 +265,19 @@ def _as_text(value: Any) -> Any:
     return typed_text(value) if isinstance(value, str) else value
 
 
-def _write(sheet: Any, layout: Layout, lang: str) -> None:
-    """All values in one write, then bold rows and number formats."""
+def _write(sheet: Any, layout: Layout, lang: str, first_row: int = 1) -> None:
+    """All values in one write from row `first_row`, then bold rows and number formats."""
     if not layout.rows:
         return
     width = max(len(r) for r in layout.rows) or 1
     grid = [[_as_text(v) for v in r] + [None] * (width - len(r)) for r in layout.rows]
-    sheet.range((1, 1), (len(grid), width)).value = grid
+    top = first_row - 1
+    sheet.range((first_row, 1), (top + len(grid), width)).value = grid
     for row, cols in layout.bold:
-        sheet.range((row, 1), (row, cols)).font.bold = True
+        sheet.range((top + row, 1), (top + row, cols)).font.bold = True
     formats = number_formats(lang)  # the headless workbook's formats
     for r1, c1, r2, c2, kind in layout.formats:
-        sheet.range((r1, c1), (r2, c2)).number_format = formats[kind]
-    with contextlib.suppress(Exception):  # autofit is cosmetic; some runtimes lack it
-        sheet.range((1, 1), (len(grid), width)).columns.autofit()
+        sheet.range((top + r1, c1), (top + r2, c2)).number_format = formats[kind]
 
 
 # ----------------------------------------------------------------------------------------- settings
@@ -312,8 +321,10 @@ def read_settings(book: Any) -> Any:
     sheet = _own_sheets(book).get("settings")
     if sheet is None:
         return Settings()
-    rows = []
+    rows: list[tuple[str, Any]] = []
     for row in _rows_of(sheet.used_range):
+        if rows and (not row or is_blank(row[0])):
+            break  # the table of values ends at its first blank row (the parameters used follow below)
         if len(row) < 2 or is_blank(row[0]) or "." not in str(row[0]) and str(row[0]) not in _TOP_KEYS:
             continue
         key, value = str(row[0]).strip(), row[1]
@@ -326,9 +337,9 @@ def read_settings(book: Any) -> Any:
 _TOP_KEYS = ("as_of", "time_unit", "lang", "segment_by")
 
 
-def settings_layout(settings: Any) -> Layout:
-    """The Settings sheet: title, header, one row per parameter (value, what it does)."""
-    lang = settings.lang
+def settings_layout(settings: Any, lang: str | None = None) -> Layout:
+    """The Settings sheet: title, header, one row per parameter (value, what it does), labels in `lang`."""
+    lang = check_lang(lang or settings.lang)
     current = dict(settings.to_rows())
     layout = Layout()
     layout.line(label("excel.settings.title", lang), bold=True)
@@ -349,65 +360,29 @@ def settings_layout(settings: Any) -> Layout:
     return layout
 
 
-def write_settings(book: Any, settings: Any = None) -> Any:
-    """Write (or rewrite, keeping the user's values) the Settings sheet; return the settings."""
+def write_settings(book: Any, settings: Any = None, *, lang: str | None = None, report: Any = None) -> Any:
+    """Write (or rewrite, keeping the user's values) the Settings sheet and return it.
+
+    `report`: the description's Settings sheet (parameters used, data quality, how to read the sheets),
+    drawn below the values to edit."""
+    from xlsegment.excel.render import SheetRenderer
+
     settings = settings if settings is not None else read_settings(book)
-    sheet, _ = own_sheet(book, "settings", settings.lang)
-    _write(sheet, settings_layout(settings), settings.lang)
-    return settings
+    lang = check_lang(lang or settings.lang)
+    sheet, _ = own_sheet(book, "settings", lang)
+    layout = settings_layout(settings, lang)
+    _write(sheet, layout, lang)
+    if report is not None:
+        SheetRenderer(sheet, report, row_offset=len(layout.rows) + 1).render()
+    return sheet
 
 
 # ------------------------------------------------------------------------------------------ reports
-def _summary_layout(report: Any, status: list[str], lang: str) -> Layout:
-    layout = Layout()
-    layout.line(report.title, bold=True)
-    layout.line(report.subtitle)
-    for line in status:
-        layout.line(line)
-    layout.line(label("excel.marker", lang))
-    for table in (report.headline, report.segments, report.pareto, report.rfm_grid, report.quality):
-        if table is not None:
-            layout.blank()
-            layout.table(table)
-    return layout
-
-
-def _segment_chart(sheet: Any, layout: Layout, report: Any) -> None:
-    """Customers per segment as a bar chart next to the tables, where the runtime can draw charts."""
-    if "segments" not in layout.tables:
-        return
-    header, last = layout.tables["segments"]
-    if last <= header:
-        return
-    with contextlib.suppress(Exception):  # a runtime without charts still gets every table
-        chart = sheet.charts.add(left=620, top=20, width=420, height=260)
-        chart.chart_type = "bar_clustered"
-        chart.set_source_data(sheet.range((header, 1), (last, 2)))
-        chart.name = "xlsegment_segments"
-
-
-def _actions_layout(report: Any, lang: str) -> Layout:
-    layout = Layout()
-    layout.line(label("sheet.actions", lang), bold=True)
-    layout.line(label("excel.marker", lang))
-    for table in (report.actions, report.mailing):
-        if table is not None:
-            layout.blank()
-            layout.table(table)
-    return layout
-
-
-def _customers_layout(report: Any) -> Layout:
-    layout = Layout()
-    layout.table(report.customers, title=False)
-    return layout
-
-
 def _status(analysis: Any, source: LedgerSource, lang: str) -> str:
     quality = analysis.quality
     return label("excel.status.read", lang).format(
         rows=quality.rows_read,
-        where=source.where,
+        where=source.where(lang),
         customers=len(analysis.customers),
         excluded=quality.rows_excluded,
     )
@@ -422,7 +397,7 @@ def run_analysis(
 
     settings = read_settings(book)
     source = find_ledger(book, settings.lang, remembered=remembered, selection_first=selection_first)
-    frame = range_to_frame(source.values, what=source.where)
+    frame = range_to_frame(source.values, what=source.where(settings.lang))
     reader = {**settings.reader, "errors": settings.reader.get("errors", "exclude")}
     settings = dataclasses.replace(
         settings, reader=reader, segments=_sheet_rule_tables(book, settings.segments)
@@ -458,30 +433,37 @@ def _book_name(book: Any) -> str:
 def segment_book(
     book: Any, *, remembered: bool = False, selection_first: bool = False, done: Any = None
 ) -> list[str]:
-    """Segment: analyse the ledger and (re)write Summary, Customers and Actions; return the status lines.
+    """Segment: analyse the ledger and (re)write the report's sheets - Summary, Customers, Actions, Model,
+    and the Settings sheet (the values to edit, then the parameters used and the data quality) - exactly as
+    the headless workbook lays them out; return the status lines.
 
     `done` receives (analysis, source), so one click can reuse the analysis for the mailing lists.
     """
-    from xlsegment.report import build_report
+    from xlsegment.excel.render import SheetRenderer
+    from xlsegment.report import build_report, describe
 
     analysis, source = run_analysis(book, remembered=remembered, selection_first=selection_first)
     if done is not None:
         done(analysis, source)
     lang = analysis.settings.lang
-    report = build_report(analysis, lang, analysis.settings.segment_by)
+    described = describe(build_report(analysis, lang, analysis.settings.segment_by))
     status = _status(analysis, source, lang)
-    sheets, notes = {}, []
-    for key in ("summary", "customers", "actions"):
-        sheets[key], note = own_sheet(book, key, lang)
+    written, notes = [], []
+    for key in REPORT_KEYS:
+        sheet, note = own_sheet(book, key, lang)
         notes += [note] if note else []
-    summary = _summary_layout(report, [status, *notes], lang)
-    _write(sheets["summary"], summary, lang)
-    _segment_chart(sheets["summary"], summary, report)
-    _write(sheets["customers"], _customers_layout(report), lang)
-    _write(sheets["actions"], _actions_layout(report, lang), lang)
-    written = [sheet.name for sheet in sheets.values()]
+        SheetRenderer(sheet, described.sheet(key)).render()
+        written.append(sheet.name)
+    summary = described.sheet("summary")
+    lines = [status, label("excel.status.written", lang).format(sheets=", ".join(written)), *notes]
+    _write(
+        _own_sheets(book)["summary"], Layout([[line] for line in lines]), lang, first_row=summary.next_row + 1
+    )
+    settings_sheet = write_settings(book, read_settings(book), lang=lang, report=described.sheet("settings"))
+    written.append(settings_sheet.name)
     _remember(book, MARK + "ledger", source.sheet, _absolute(source.address))
-    return [status, label("excel.status.written", lang).format(sheets=", ".join(written)), *notes]
+    lines[1] = label("excel.status.written", lang).format(sheets=", ".join(written))
+    return lines
 
 
 def _absolute(address: str) -> str:
@@ -496,10 +478,26 @@ def _absolute(address: str) -> str:
     return ":".join(out)
 
 
+def mailing_display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """A mailing list as a reader sees it: the segment by its label (not its code), the channel by its name,
+    headers in `lang`."""
+    from xlsegment.report import column_label
+
+    out = (
+        frame.drop(columns=["segment"])
+        if {"segment", "segment_label"} <= set(frame.columns)
+        else frame.copy()
+    )
+    if "channel" in out.columns:
+        out["channel"] = out["channel"].map(lambda c: label(f"actions.channel.{c}", lang) if c else c)
+    names = ["segment" if c == "segment_label" else str(c) for c in out.columns]
+    return out, [column_label(c, lang) for c in names]
+
+
 def mailing_book(book: Any, analysed: tuple[Any, LedgerSource] | None = None) -> list[str]:
     """Mailing lists: one block per segment (customers with their contact data), then those unreachable."""
     from xlsegment.actions import mailing_lists
-    from xlsegment.report import class_label, column_label
+    from xlsegment.report import class_label
 
     analysis, source = analysed or run_analysis(book, remembered=True)
     settings = analysis.settings
@@ -512,11 +510,11 @@ def mailing_book(book: Any, analysed: tuple[Any, LedgerSource] | None = None) ->
     for code, frame in lists.lists.items():
         layout.blank()
         layout.line(f"{class_label(settings.segment_by, str(code), lang)} ({len(frame)})", bold=True)
-        layout.frame(frame, [column_label(str(c), lang) for c in frame.columns])
+        layout.frame(*mailing_display(frame, lang))
     if len(lists.missing):
         layout.blank()
         layout.line(label("excel.mailing.missing", lang) + f" ({len(lists.missing)})", bold=True)
-        layout.frame(lists.missing, [column_label(str(c), lang) for c in lists.missing.columns])
+        layout.frame(*mailing_display(lists.missing, lang))
     sheet, note = own_sheet(book, "mailing", lang)
     _write(sheet, layout, lang)
     return [f"{sheet.name}: {sum(len(f) for f in lists.lists.values())}", *([note] if note else [])]

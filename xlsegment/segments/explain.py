@@ -6,6 +6,7 @@ customer's own figures and the thresholds recorded by segment().
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,9 +63,32 @@ def explain(
     return "\n".join(lines)
 
 
-def explanations(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict[str, str]:
-    """{classification: sentence} for one customer of `segment()`'s result."""
-    lang = check_lang(lang)
+@dataclass
+class _Customer:
+    """One customer's row with what every sentence needs: the rules segment() recorded and the language."""
+
+    segmented: pd.DataFrame
+    key: Any
+    row: pd.Series
+    rules: dict
+    lang: str
+
+    def has(self, name: str, column: str | None = None) -> bool:
+        return name in self.rules and (column or name) in self.segmented.columns
+
+    def label_of(self, classification: str) -> str:
+        custom = self.rules.get(classification, {}).get("labels")
+        return code_label(classification, str(self.row[classification]), self.lang, custom)
+
+    @property
+    def days(self) -> float:
+        """Days since the last purchase (NaN without recency)."""
+        if "recency" not in self.segmented.columns:
+            return float("nan")
+        return float(self.row["recency"]) * days_per_unit(self.segmented)
+
+
+def _customer(segmented: pd.DataFrame, customer_id: Any, lang: str) -> _Customer:
     rules = segmented.attrs.get("segment_rules")
     if not rules:
         raise ValueError("explain needs the output of segment() (its attrs['segment_rules'] is missing)")
@@ -76,115 +100,152 @@ def explanations(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") ->
     row = segmented.loc[key]
     if isinstance(row, pd.DataFrame):
         row = row.iloc[0]
+    return _Customer(segmented, key, row, rules, lang)
 
-    def lab(classification: str) -> str:
-        custom = rules.get(classification, {}).get("labels")
-        return code_label(classification, str(row[classification]), lang, custom)
 
-    def has(name: str, column: str | None = None) -> bool:
-        return name in rules and (column or name) in segmented.columns
-
-    days = (
-        float(row["recency"]) * days_per_unit(segmented) if "recency" in segmented.columns else float("nan")
+def _abc(c: _Customer) -> str:
+    abc = c.rules["abc"]
+    low = abc["lowest_revenue"]
+    return _say(
+        "explain.abc",
+        c.lang,
+        label=c.label_of("abc"),
+        revenue=_num(c.row["revenue"], c.lang, 2),
+        low_a=_num(low[0], c.lang, 2),
+        low_b=_num(low[1], c.lang, 2),
+        t_a=_pct(abc["thresholds"][0], c.lang),
+        t_b=_pct(abc["thresholds"][1], c.lang),
     )
-    out: dict[str, str] = {}
-    if has("abc"):
-        abc = rules["abc"]
-        low = abc["lowest_revenue"]
-        out["abc"] = _say(
-            "explain.abc",
-            lang,
-            label=lab("abc"),
-            revenue=_num(row["revenue"], lang, 2),
-            low_a=_num(low[0], lang, 2),
-            low_b=_num(low[1], lang, 2),
-            t_a=_pct(abc["thresholds"][0], lang),
-            t_b=_pct(abc["thresholds"][1], lang),
-        )
-    if has("pareto"):
-        rank = int((segmented["revenue"] > row["revenue"]).sum()) + 1
-        out["pareto"] = _say(
-            "explain.pareto", lang, label=lab("pareto"), rank=_num(rank, lang), n=_num(len(segmented), lang)
-        )
-    if has("buyer_status"):
-        out["buyer_status"] = _say(
-            "explain.buyer_status",
-            lang,
-            label=lab("buyer_status"),
-            orders=_orders(row["orders"], lang),
-            orders_12m=_orders(row["orders_12m"], lang),
-            min_orders=_orders(rules["buyer_status"]["regular_min_orders_12m"], lang),
-        )
-    if has("rfm", "r_score"):
-        rfm = rules["rfm"]
-        dims = rfm["dimensions"]
-        r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
-        out["rfm"] = _say(
+
+
+def _pareto(c: _Customer) -> str:
+    rank = int((c.segmented["revenue"] > c.row["revenue"]).sum()) + 1
+    return _say(
+        "explain.pareto",
+        c.lang,
+        label=c.label_of("pareto"),
+        rank=_num(rank, c.lang),
+        n=_num(len(c.segmented), c.lang),
+    )
+
+
+def _buyer_status(c: _Customer) -> str:
+    return _say(
+        "explain.buyer_status",
+        c.lang,
+        label=c.label_of("buyer_status"),
+        orders=_orders(c.row["orders"], c.lang),
+        orders_12m=_orders(c.row["orders_12m"], c.lang),
+        min_orders=_orders(c.rules["buyer_status"]["regular_min_orders_12m"], c.lang),
+    )
+
+
+def _rfm(c: _Customer) -> dict[str, str]:
+    """The RFM scores sentence, then the rule tables built on them (RFM segment, lifecycle)."""
+    rfm = c.rules["rfm"]
+    dims = rfm["dimensions"]
+    row, lang = c.row, c.lang
+    r, f, m = int(row["r_score"]), int(row["f_score"]), int(row["m_score"])
+    frequency = row[dims["frequency"]["column"]]
+    out = {
+        "rfm": _say(
             "explain.rfm",
             lang,
             code=row["rfm_code"],
-            recency=_num(float(row[dims["recency"]["column"]]) * days_per_unit(segmented), lang),
+            recency=_num(float(row[dims["recency"]["column"]]) * days_per_unit(c.segmented), lang),
             r=r,
-            frequency=_orders(row[dims["frequency"]["column"]], lang)
+            frequency=_orders(frequency, lang)
             if dims["frequency"]["column"] == "orders"
-            else _num(row[dims["frequency"]["column"]], lang, 2),
+            else _num(frequency, lang, 2),
             f=f,
             monetary=_num(row[dims["monetary"]["column"]], lang, 2),
             m=m,
             method=label(f"method.{rfm['method']}", lang),
         )
-        for name in ("rfm_segment", "lifecycle"):
-            if has(name):
-                out[name] = _rule_sentence(
-                    name, rules[name], row[name], lab(name), (r, f, m), tuple(rfm["n_scores"]), lang
-                )
-    if has("frat", "t_score"):
-        out["frat"] = _say(
-            "explain.frat",
-            lang,
-            code=row["frat_code"],
-            n_categories=_num(row.get("n_categories"), lang),
-            t=int(row["t_score"]),
-            main_category=row.get("main_category", "-"),
-        )
-    if has("behaviour"):
-        beh = rules["behaviour"]
-        if row["behaviour"] == "former":
-            out["behaviour"] = _say(
-                "explain.behaviour_former",
-                lang,
-                label=lab("behaviour"),
-                recency=_num(days, lang),
-                former_days=_num(beh["former_days"], lang),
+    }
+    for name in ("rfm_segment", "lifecycle"):
+        if c.has(name):
+            out[name] = _rule_sentence(
+                name, c.rules[name], row[name], c.label_of(name), (r, f, m), tuple(rfm["n_scores"]), lang
             )
-        else:
-            out["behaviour"] = _say(
-                "explain.behaviour",
-                lang,
-                label=lab("behaviour"),
-                orders_12m=_orders(row["orders_12m"], lang),
-                min_orders=_orders(beh["regular_min_orders_12m"], lang),
-                heavy_by=label(f"word.{beh['heavy_by']}", lang),
-                amount=_num(row[beh["heavy_by"]], lang, 2),
-                median=_num(beh["median"], lang, 2),
-            )
-    if has("value_score"):
-        value = rules["value_score"]
-        none = label("explain.none", lang)
-        out["value_score"] = _say(
-            "explain.value_score",
-            lang,
-            score=_num(row["value_score"], lang, 1),
-            signals=", ".join(label(f"signal.{s}", lang) for s in value["signals"]) or none,
-            absent=", ".join(label(f"signal.{s}", lang) for s in value["absent"]) or none,
+    return out
+
+
+def _frat(c: _Customer) -> str:
+    return _say(
+        "explain.frat",
+        c.lang,
+        code=c.row["frat_code"],
+        n_categories=_num(c.row.get("n_categories"), c.lang),
+        t=int(c.row["t_score"]),
+        main_category=c.row.get("main_category", "-"),
+    )
+
+
+def _behaviour(c: _Customer) -> str:
+    beh = c.rules["behaviour"]
+    if c.row["behaviour"] == "former":
+        return _say(
+            "explain.behaviour_former",
+            c.lang,
+            label=c.label_of("behaviour"),
+            recency=_num(c.days, c.lang),
+            former_days=_num(beh["former_days"], c.lang),
         )
-    if has("customer_type"):
-        out["customer_type"] = _say(
-            "explain.customer_type",
-            lang,
-            label=lab("customer_type"),
-            reason=_type_reason(segmented, key, rules, days, lang),
-        )
+    return _say(
+        "explain.behaviour",
+        c.lang,
+        label=c.label_of("behaviour"),
+        orders_12m=_orders(c.row["orders_12m"], c.lang),
+        min_orders=_orders(beh["regular_min_orders_12m"], c.lang),
+        heavy_by=label(f"word.{beh['heavy_by']}", c.lang),
+        amount=_num(c.row[beh["heavy_by"]], c.lang, 2),
+        median=_num(beh["median"], c.lang, 2),
+    )
+
+
+def _value_score(c: _Customer) -> str:
+    value = c.rules["value_score"]
+    none = label("explain.none", c.lang)
+    return _say(
+        "explain.value_score",
+        c.lang,
+        score=_num(c.row["value_score"], c.lang, 1),
+        signals=", ".join(label(f"signal.{s}", c.lang) for s in value["signals"]) or none,
+        absent=", ".join(label(f"signal.{s}", c.lang) for s in value["absent"]) or none,
+    )
+
+
+def _customer_type(c: _Customer) -> str:
+    return _say(
+        "explain.customer_type",
+        c.lang,
+        label=c.label_of("customer_type"),
+        reason=_type_reason(c.segmented, c.key, c.rules, c.days, c.lang),
+    )
+
+
+# classification -> (column it needs besides the rules, sentence builder), in the order sentences are given
+_SENTENCES: dict[str, tuple[str | None, Any]] = {
+    "abc": (None, _abc),
+    "pareto": (None, _pareto),
+    "buyer_status": (None, _buyer_status),
+    "rfm": ("r_score", _rfm),
+    "frat": ("t_score", _frat),
+    "behaviour": (None, _behaviour),
+    "value_score": (None, _value_score),
+    "customer_type": (None, _customer_type),
+}
+
+
+def explanations(segmented: pd.DataFrame, customer_id: Any, lang: str = "en") -> dict[str, str]:
+    """{classification: sentence} for one customer of `segment()`'s result."""
+    customer = _customer(segmented, customer_id, check_lang(lang))
+    out: dict[str, str] = {}
+    for name, (column, build) in _SENTENCES.items():
+        if customer.has(name, column):
+            said = build(customer)
+            out.update(said if isinstance(said, dict) else {name: said})
     return out
 
 

@@ -2,8 +2,8 @@
 it without a word.
 
 `escape_text` is THE rule for text that is not ours (ledger cells, rule tables, playbook, settings): every
-writer path calls it (openpyxl streamed rows, single cells, the Summary sheet; Office.js through
-`office_value`). The checks raise `WorkbookError` naming the sheet, cell or table at fault; see
+writer path calls it (openpyxl streamed rows, single cells, the Summary sheet; Office.js and COM through
+`typed_text`). The checks raise `WorkbookError` naming the sheet, cell or table at fault; see
 docs/workbook.md for the list and why each rule exists.
 """
 
@@ -30,22 +30,6 @@ _R1C1_LIKE = re.compile(r"^([Rr][0-9]*)?([Cc][0-9]*)?$")
 _NAME_OK = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\]*$")
 
 
-# text starting with one of these is read by Excel as a formula (or a DDE command) when typed or set as a value
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(text: str) -> bool:
-    """True when Excel would take `text`, not ours (ledger, rule tables, settings), for a formula."""
-    return text[:1] in FORMULA_TRIGGERS
-
-
-def typed_text(text: str) -> str:
-    """`text` as it must be set through an API that reads values as if typed (Office.js `setValues`, COM
-    `Range.Value`): a leading apostrophe, which Excel keeps hidden as the cell's text marker, makes text
-    that looks like a formula (or that itself starts with an apostrophe) stay exactly that text."""
-    return "'" + text if is_formula_like(text) or text[:1] == "'" else text
-
-
 class WorkbookError(ValueError):
     """The workbook cannot be written as asked without Excel having to repair it (or the output is refused)."""
 
@@ -67,14 +51,20 @@ def escape_text(value: object, where: str = "cell") -> tuple[str, bool]:
         raise WorkbookError(
             f"{where}: text of {len(text):,} characters; an Excel cell holds at most {MAX_STRING:,}"
         )
-    return text, text[:1] in FORMULA_START
+    return text, is_formula_like(text)
 
 
-def office_value(value: object, where: str = "cell") -> str:
-    """Text that is not ours for Office.js `setValues`, which turns a leading '=' into a formula: the same
-    rule as `escape_text`, the quote prefix written as Excel's leading apostrophe."""
+def is_formula_like(text: str) -> bool:
+    """True when Excel would take `text`, not ours (ledger, rule tables, settings), for a formula."""
+    return text[:1] in FORMULA_START
+
+
+def typed_text(value: object, where: str = "cell") -> str:
+    """`escape_text` for an API that reads values as if typed (Office.js `setValues`, COM `Range.Value`): a
+    leading apostrophe, which Excel keeps hidden as the cell's text marker, makes text that looks like a
+    formula (or that itself starts with an apostrophe) stay exactly that text."""
     text, quoted = escape_text(value, where)
-    return "'" + text if quoted else text
+    return "'" + text if quoted or text[:1] == "'" else text
 
 
 def check_sheet_name(name: str, existing: Iterable[str] = ()) -> str:
