@@ -469,10 +469,11 @@ def segment_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
             values = df.loc[codes == code, clv_col].astype(float).dropna()
             avg_clv.append(float(values.mean()) if len(values) else math.nan)
     columns: list[tuple[str, str, list]] = [
+        # the two shares side by side: the segment chart compares them (one contiguous range for Office.js)
         ("segment", "text", rows["segment"]),
         ("customers", "int", rows["customers"]),
-        ("customers_share", "percent", rows["customers_share"]),
         ("revenue", "money", rows["revenue"]),
+        ("customers_share", "percent", rows["customers_share"]),
         ("revenue_share", "percent", rows["revenue_share"]),
     ]
     if orders is not None:
