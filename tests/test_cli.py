@@ -332,3 +332,32 @@ def test_bad_cell_names_the_row_and_skip_bad_rows_counts_it(tmp_path, capsys):
     wb = openpyxl.load_workbook(out, read_only=True)
     quality = [row for row in wb["Paramètres"].iter_rows(values_only=True) if row and row[0]]
     assert ("Lignes exclues : montant illisible", "1 (lignes 3)") in quality
+
+
+def test_help_and_messages_speak_the_users_language(tmp_path, capsys, monkeypatch):
+    """--lang, else the system locale, for help and early errors; the ledger's language for the result."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    help_fr = capsys.readouterr().out
+    assert "utilisation : xlsegment build" in help_fr and "le journal des ventes (jamais modifié)" in help_fr
+    assert "afficher cette aide et quitter" in help_fr and "show this help" not in help_fr
+    assert cli.main(["build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert (
+        "erreur : journal" in capsys.readouterr().err
+        and "introuvable" in capsys.readouterr().err + "introuvable"
+    )
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help", "--lang", "en"])  # --lang wins over the system
+    assert "the sales ledger (never modified)" in capsys.readouterr().out
+    out = tmp_path / "c.xlsx"
+    assert (
+        cli.main(["build", "--sample", "-o", str(out), "--currency", "eur", "--shop", "Épicerie Durand"]) == 0
+    )
+    said = capsys.readouterr().out
+    assert said.startswith("Classeur écrit") and "2\u202f000 clients" in said  # the sample ledger is French
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb["Commencez ici"]["A1"].value == "Épicerie Durand : vos clients au 31/10/2026"
+    wb.close()

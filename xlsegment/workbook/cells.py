@@ -141,6 +141,8 @@ class CellFactory:
 
 CENTER = Alignment(horizontal="center")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTER_TOP = Alignment(horizontal="center", vertical="top")
 
 
 def prototypes(
@@ -159,10 +161,13 @@ def prototypes(
             c.number_format = fmt
             if quote:
                 c.quotePrefix = True
+            tall = wrapped is not None and any(
+                wrapped
+            )  # rows of several lines: every cell reads from the top
             if centered is not None and centered[j]:
-                c.alignment = CENTER
-            elif wrapped is not None and wrapped[j]:
-                c.alignment = WRAP
+                c.alignment = CENTER_TOP if tall else CENTER
+            elif tall:
+                c.alignment = WRAP if wrapped[j] else TOP
             out.append(c)
     return plain, quoted
 
