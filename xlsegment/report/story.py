@@ -95,7 +95,8 @@ def this_week(plan: pd.DataFrame | None, lang: str, currency: str | None, sheet:
         else f"{format_number(n, lang)} \u00d7 {text}"
         for code, text, n in counts
     ]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + label("story.and", lang) + parts[-1]
+    last = f" {label('story.and', lang)} "  # the label file trims spaces: they are added here
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + last + parts[-1]
     week = plan[plan["week"] == 1]
     stake = float(week["value_at_stake"].astype(float).sum()) if "value_at_stake" in week.columns else 0.0
     return label("story.week", lang).format(
