@@ -57,6 +57,7 @@ def test_this_week_lists_week_one_in_rank_order_with_counts_per_channel(tmp_path
     sentence = next(s for s in report.story if s.startswith(("Cette semaine", "This week")))
     phone = int((week1["channel"] == "phone").sum())
     assert (f"{phone} appels" if lang == "fr" else f"{phone} calls") in sentence
+    assert (" et " if lang == "fr" else " and ") in sentence  # the last two channels, joined with spaces
     assert format_money(week1["value_at_stake"].sum(), lang) in sentence
 
     path = write_workbook(report, tmp_path / f"week_{lang}.xlsx")
