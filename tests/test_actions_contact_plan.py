@@ -285,3 +285,19 @@ def test_the_french_plan_has_no_english_and_no_codes(sample):
         assert english.empty, (column, english.head(3).tolist())
         assert not texts.isin(["phone", "email", "letter", "collect_contact", "champions", "at_risk"]).any()
     assert plan["reason"].str.endswith(".").all() and plan["reason"].str.contains(" en jeu").all()
+
+
+def test_predictive_clv_counts_only_when_the_models_it_rests_on_are_reliable():
+    from xlsegment.actions.schedule import clv_trusted, value_basis
+
+    table = pd.DataFrame(
+        {"model": ["bgnbd", "gamma_gamma", "pareto_nbd"], "verdict": ["reliable", "reliable", "uncertain"],
+         "used": [True, True, False]}
+    )  # fmt: skip
+    assert clv_trusted(None) and clv_trusted(table)
+    table.loc[1, "verdict"] = "uncertain"
+    assert not clv_trusted(table)
+    frame = pd.DataFrame({"clv": [5.0, 7.0], "clv_simple": [50.0, 0.0], "revenue": [10.0, 20.0]})
+    assert value_basis(frame) == "clv"
+    assert value_basis(frame, trust_clv=False) == "clv_simple"
+    assert value_basis(frame.assign(clv=np.nan, clv_simple=0.0)) == "revenue"

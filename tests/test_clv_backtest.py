@@ -24,7 +24,7 @@ def cdnow_tx():
 
 @pytest.fixture(scope="module")
 def result(cdnow_tx):
-    return xs.backtest(cdnow_tx, "1997-09-30", horizon=39, unit="W")
+    return xs.backtest(cdnow_tx, "1997-09-30", horizon=39, unit="W", model="bgnbd")
 
 
 def test_actual_holdout_counts_are_the_raw_occasions(cdnow_tx, result):

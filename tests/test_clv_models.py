@@ -40,8 +40,9 @@ def hand_summary(x, t_x, T, m=None, unit="W", **extra) -> pd.DataFrame:
 
 
 def fitted(unit="W") -> tuple[BGNBDResult, GammaGammaResult]:
-    bg = BGNBDResult(dict(CDNOW_BG), -1.0, True, 1, 1, unit)
-    gg = GammaGammaResult(dict(CDNOW_GG), -1.0, True, 1, 0, 0)
+    # parameters typed in (no customers counted): used as given
+    bg = BGNBDResult(dict(CDNOW_BG), -1.0, True, 0, 0, unit)
+    gg = GammaGammaResult(dict(CDNOW_GG), -1.0, True, 0, 0, 0)
     return bg, gg
 
 
@@ -67,14 +68,17 @@ def test_no_repeat_buyers_warns_and_gives_no_model():
     summary = xs.summarize(
         ledger([(c, f"2024-0{i + 1}-01", 10.0) for i, c in enumerate("abcde")]), time_unit="W"
     )
-    with pytest.warns(ModelWarning, match="none of the 5 customers bought twice"):
+    with pytest.warns(ModelWarning, match="none of the 5 customers bought on two different days"):
         fit = xs.fit_bgnbd(summary)
     assert not fit.usable and not fit.identified and not fit.converged
     assert fit.n_repeat_buyers == 0
     with pytest.warns(ModelWarning):
         pred = xs.predict_clv(summary)
     assert pred["p_alive"].isna().all() and pred["clv"].isna().all()
-    assert list(pred.columns) == ["p_alive", "expected_purchases", "expected_aov", "clv"]
+    assert list(pred.columns) == ["p_alive", "expected_purchases", "expected_aov", "clv", "clv_reason"]
+    assert (
+        pred["clv_reason"].str.startswith("Not predicted: MBG/NBD: not reliable: it cannot be fitted").all()
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ModelWarning)
         simple = xs.simple_clv(summary, unit="M", lifetime=12)
@@ -115,14 +119,31 @@ def test_few_repeat_buyers_warn(cdnow_summary):
 def test_gamma_gamma_excludes_zero_and_negative_values(cdnow_summary):
     summary = cdnow_summary.copy()
     repeaters = summary.index[summary["frequency"] > 0][:3]
-    summary.loc[repeaters, "monetary_value"] = [0.0, -12.5, np.nan]
+    for column in ("monetary_value", "repeat_day_value"):  # equal on CDNOW (one order a day)
+        summary.loc[repeaters, column] = [0.0, -12.5, np.nan]
     with pytest.warns(ModelWarning, match="3 repeat buyer"):
         gg = xs.fit_gamma_gamma(summary)
     assert gg.n_excluded_nonpositive == 3 and gg.n_customers == 943 and gg.usable
-    aov = np.asarray(
-        gg.expected_aov(summary.loc[repeaters, "frequency"], summary.loc[repeaters, "monetary_value"])
-    )
-    np.testing.assert_allclose(aov, gg.population_mean)
+    x = summary.loc[repeaters, "frequency"].to_numpy(float)
+    aov = np.asarray(gg.expected_aov(x, summary.loc[repeaters, "monetary_value"]))
+    p, q, g = (gg.params[k] for k in ("p", "q", "gamma"))
+    # zero and net-negative mean values get the conditional expectation at m = 0 (as lifetimes computes it),
+    # below the population mean; a missing value says nothing about the customer: population mean
+    np.testing.assert_allclose(aov[:2], p * g / (p * x[:2] + q - 1))
+    assert (aov[:2] < gg.population_mean).all()
+    assert aov[2] == pytest.approx(gg.population_mean)
+
+
+def test_gamma_gamma_zero_mean_value_is_lifetimes_conditional_expectation(cdnow_summary):
+    from lifetimes import GammaGammaFitter
+
+    gg = xs.fit_gamma_gamma(cdnow_summary)
+    ref = GammaGammaFitter()
+    ref.params_ = pd.Series({"p": gg.params["p"], "q": gg.params["q"], "v": gg.params["gamma"]})
+    x, m = pd.Series([1.0, 3.0, 7.0]), pd.Series([0.0, 0.0, 0.0])
+    expected = ref.conditional_expected_average_profit(x, m).to_numpy()
+    np.testing.assert_allclose(gg.expected_aov(x, m), expected, rtol=1e-9)
+    assert gg.expected_aov(1, 0.0) < gg.population_mean
 
 
 # ---------------------------------------------------------------- bad input
@@ -174,18 +195,44 @@ def test_model_unit_mismatch_rejected():
 # ---------------------------------------------------------------- predictions
 
 
-def test_predict_clv_discounting_matches_an_explicit_monthly_sum():
+def test_predict_clv_discounting_matches_a_fine_explicit_sum():
+    """Each purchase discounted at its own moment: a sum over tenths of a day, to 1e-4."""
     bg, gg = fitted()
     summary = hand_summary([2, 0, 7], [30.43, 0.0, 20.0], [38.86, 38.86, 30.0], m=[22.345, 0.0, 40.0])
     out = xs.predict_clv(summary, horizon=12, unit="M", discount_rate=0.1, bgnbd=bg, gamma_gamma=gg)
     assert out.index.name == "customer_id"
     p = list(CDNOW_BG.values())
     x, tx, T = (summary[c].to_numpy() for c in ("frequency", "t_x", "T"))
-    weeks = [k * 30.4375 / 7 for k in range(13)]
-    cum = [bgnbd_expected_purchases(w, x, tx, T, *p) for w in weeks]
-    value = sum((cum[k] - cum[k - 1]) / 1.1 ** (k * 30.4375 / 365.25) for k in range(1, 13))
-    np.testing.assert_allclose(out["clv"], value * out["expected_aov"], rtol=1e-10)
-    np.testing.assert_allclose(out["expected_purchases"], cum[-1], rtol=1e-12)
+    days = np.linspace(0, 365.25, 3653)
+    cum = np.array([bgnbd_expected_purchases(d / 7, x, tx, T, *p) for d in days])
+    middle = (days[1:] + days[:-1]) / 2
+    value = (np.diff(cum, axis=0) * 1.1 ** (-middle / 365.25)[:, None]).sum(axis=0)
+    np.testing.assert_allclose(out["clv"], value * out["expected_aov"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.5])
+def test_discounted_value_does_not_depend_on_how_the_horizon_is_written(rate):
+    bg, gg = fitted()
+    summary = hand_summary([2, 0, 7], [30.43, 0.0, 20.0], [38.86, 38.86, 30.0], m=[22.345, 0.0, 40.0])
+    clv = {
+        spelling: xs.predict_clv(summary, horizon=h, unit=u, discount_rate=rate, bgnbd=bg, gamma_gamma=gg)[
+            "clv"
+        ].to_numpy()
+        for spelling, (h, u) in {"1Y": (1, "Y"), "12M": (12, "M"), "365.25D": (365.25, "D"),
+                                 "52.18W": (365.25 / 7, "W")}.items()
+    }  # fmt: skip
+    for spelling in ("12M", "365.25D", "52.18W"):
+        np.testing.assert_allclose(clv[spelling], clv["1Y"], rtol=1e-3, err_msg=spelling)
+    assert (clv["1Y"] > 0).all()
+
+
+def test_expected_purchases_are_the_horizon_end_value():
+    bg, gg = fitted()
+    summary = hand_summary([2, 0, 7], [30.43, 0.0, 20.0], [38.86, 38.86, 30.0], m=[22.345, 0.0, 40.0])
+    out = xs.predict_clv(summary, horizon=12, unit="M", discount_rate=0.1, bgnbd=bg, gamma_gamma=gg)
+    x, tx, T = (summary[c].to_numpy() for c in ("frequency", "t_x", "T"))
+    expected = bgnbd_expected_purchases(365.25 / 7, x, tx, T, *CDNOW_BG.values())
+    np.testing.assert_allclose(out["expected_purchases"], expected, rtol=1e-12)
     assert out.attrs["horizon"] == 12 and out.attrs["unit"] == "M"
 
 
@@ -216,7 +263,7 @@ def test_margin_columns():
 
 def test_unusable_spend_model_falls_back_to_basket():
     bg, _ = fitted()
-    gg = GammaGammaResult({"p": 1.0, "q": 0.5, "gamma": 1.0}, -1.0, True, 1, 0, 0)
+    gg = GammaGammaResult({"p": 1.0, "q": 0.5, "gamma": 1.0}, -1.0, True, 0, 0, 0)
     summary = hand_summary([2], [30.0], [38.0], m=[20.0], basket=[33.0])
     with pytest.warns(ModelWarning, match="basket"):
         out = xs.predict_clv(summary, bgnbd=bg, gamma_gamma=gg)
@@ -224,7 +271,8 @@ def test_unusable_spend_model_falls_back_to_basket():
 
 
 def test_predict_clv_fits_both_models_when_not_given(cdnow_summary):
-    out = xs.predict_clv(cdnow_summary, horizon=39, unit="W", discount_rate=0.0)
+    out = xs.predict_clv(cdnow_summary, horizon=39, unit="W", discount_rate=0.0, model="bgnbd")
+    assert out.attrs["model"] == "bgnbd" and out.attrs["choice"].rule == "requested"
     assert out.attrs["bgnbd"].params["r"] == pytest.approx(0.2426, rel=1e-3)
     assert out.attrs["gamma_gamma"].params["p"] == pytest.approx(6.2488, rel=1e-3)
     assert out.loc["1", "expected_purchases"] == pytest.approx(1.226, rel=1e-3)
@@ -246,9 +294,9 @@ def test_predictions_do_not_depend_on_the_summary_time_unit():
     lls = {}
     for unit in ("D", "W", "M"):
         summary = xs.summarize(tx, as_of="1997-09-30", time_unit=unit)
-        out = xs.predict_clv(summary, horizon=6, unit="M", discount_rate=0.1)
+        out = xs.predict_clv(summary, horizon=6, unit="M", discount_rate=0.1, model="bgnbd")
         outs[unit] = out
-        lls[unit] = out.attrs["bgnbd"].log_likelihood - summary["frequency"].sum() * np.log(
+        lls[unit] = out.attrs["bgnbd"].log_likelihood - summary["repeat_days"].sum() * np.log(
             xs.clv.UNIT_DAYS[unit]
         )  # a purchase-time density in days is the density in weeks / 7: one such factor per repeat purchase
     for unit in ("D", "M"):

@@ -85,8 +85,8 @@ def test_predicted_clv_is_non_negative(customers, horizon, rate):
         index=pd.Index([f"c{i}" for i in range(len(x))], name="customer_id"),
     )
     summary.attrs["time_unit"] = "W"
-    bg = BGNBDResult({"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, -1.0, True, 1, 1, "W")
-    gg = GammaGammaResult({"p": 6.2, "q": 3.7, "gamma": 15.4}, -1.0, True, 1, 0, 0)
+    bg = BGNBDResult({"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}, -1.0, True, 0, 0, "W")
+    gg = GammaGammaResult({"p": 6.2, "q": 3.7, "gamma": 15.4}, -1.0, True, 0, 0, 0)
     out = xs.predict_clv(summary, horizon=horizon, unit="M", discount_rate=rate, bgnbd=bg, gamma_gamma=gg)
     assert (out["clv"] >= 0).all()
     assert out["p_alive"].between(0, 1).all()

@@ -12,6 +12,7 @@ from scipy import optimize, special
 import xlsegment as xs
 from xlsegment.clv import bgnbd as bgnbd_module
 from xlsegment.clv import gamma_gamma as gg_module
+from xlsegment.clv.base import btyd_inputs, group_rows
 
 REL = 1e-3
 
@@ -132,8 +133,8 @@ def test_predictions_match_lifetimes(cdnow_summary, models):
 
 
 def test_analytic_gradients(cdnow_summary):
-    x, tx, T = bgnbd_module._bgnbd_inputs(cdnow_summary)
-    (gx, gtx, gT), w, _ = bgnbd_module.group_rows(x, tx, T)
+    x, tx, T = btyd_inputs(cdnow_summary, "test")
+    (gx, gtx, gT), w, _ = group_rows(x, tx, T)
     point = np.log([0.3, 5.0, 0.8, 2.0])
     err = optimize.check_grad(
         lambda p: bgnbd_module._nll_grad(p, gx, gtx, gT, w)[0],
@@ -157,7 +158,7 @@ def test_grouping_does_not_change_the_likelihood(cdnow_summary, models):
     fit, _ = models
     params = [fit.params[k] for k in ("r", "alpha", "a", "b")]
     x, tx, T = (cdnow_summary[c].to_numpy(float) for c in ("frequency", "t_x", "T"))
-    (gx, gtx, gT), w, inverse = bgnbd_module.group_rows(x, tx, T)
+    (gx, gtx, gT), w, inverse = group_rows(x, tx, T)
     assert len(gx) < len(x)
     np.testing.assert_array_equal(gx[inverse], x)
     np.testing.assert_array_equal(gT[inverse], T)

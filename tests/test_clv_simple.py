@@ -96,11 +96,11 @@ def test_margin_version_from_the_summary():
 def test_lifetime_derived_from_yearly_retention():
     # 4 customers bought in 2023; 3 of them bought again in 2024: retention 75 % -> 4 years
     rows = [(c, "2023-03-01", 10.0) for c in "abcd"] + [(c, "2024-06-01", 10.0) for c in "abc"]
-    rows.append(("e", "2022-06-01", 10.0))  # gives the data two years of history
+    rows.append(("e", "2018-06-01", 10.0))  # gives the data six and a half years of history
     summary = xs.summarize(ledger(rows), as_of="2024-12-31")
     years, how = estimate_lifetime(summary)
     assert years == pytest.approx(4.0)
-    assert "75.0%" in how and "3 of 4" in how
+    assert "75.0%" in how and "3 of 4" in how and "capped" not in how
     out = xs.simple_clv(summary, unit="M")
     assert out.attrs["lifetime"] == pytest.approx(4 * 12)
     assert out.attrs["lifetime_source"] == how
@@ -111,21 +111,36 @@ def test_lifetime_from_churn_when_history_is_between_one_and_two_years():
     rows = [("a", "2023-06-01", 10.0), ("b", "2023-06-01", 10.0), ("b", "2024-09-01", 10.0)]
     summary = xs.summarize(ledger(rows), as_of="2024-12-31")
     years, how = estimate_lifetime(summary)
-    assert years == pytest.approx(2.0)
-    assert "churn" in how
+    # 1 / churn = 2 years, but the ledger spans 1.58 years (2023-06-01 to 2024-12-31): no more than that
+    assert years == pytest.approx(579 / 365.25)
+    assert "churn 50.0%" in how and "capped at the ledger's span of 1.59 years" in how
+
+
+def test_lifetime_never_exceeds_the_ledgers_span():
+    """The issue's Online Retail case: one year of data must not become a 7.9-year lifetime."""
+    rows = [(f"early{i}", "2023-12-20", 10.0) for i in range(20)]
+    rows += [(f"early{i}", "2024-12-20", 10.0) for i in range(19)]  # 1 of 20 lost in a year: 1/churn = 20
+    summary = xs.summarize(ledger(rows), as_of="2024-12-31")
+    years, how = estimate_lifetime(summary)
+    assert years == pytest.approx(377 / 365.25)
+    assert "churn 5.0%" in how and "capped at the ledger's span" in how
+    out = xs.simple_clv(summary, unit="Y")
+    # simple CLV of the whole base stays of the order of the revenue the ledger shows, not 20 times it
+    assert out["clv_simple"].sum() <= 1.01 * summary["revenue"].sum()
 
 
 def test_short_history_falls_back_to_default_with_a_warning():
     summary = xs.summarize(ledger([("a", "2024-10-01", 10.0), ("a", "2024-11-01", 10.0)]), as_of="2024-12-31")
     with pytest.warns(ModelWarning, match="too short"):
         out = xs.simple_clv(summary)
-    assert out.attrs["lifetime"] == pytest.approx(3.0)
+    # the default of 3 years, capped at the 91 days the ledger covers
+    assert out.attrs["lifetime"] == pytest.approx(91 / 365.25)
     assert np.isfinite(out["clv_simple"]).all()
 
 
 def test_lifetime_is_capped():
     rows = [(c, "2023-03-01", 10.0) for c in "ab"] + [(c, "2024-06-01", 10.0) for c in "ab"]
-    rows.append(("e", "2022-06-01", 10.0))
+    rows.append(("e", "2012-06-01", 10.0))
     summary = xs.summarize(ledger(rows), as_of="2024-12-31")
     years, how = estimate_lifetime(summary, max_years=7)
     assert years == 7 and "capped" in how

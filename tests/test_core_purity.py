@@ -1,4 +1,5 @@
-"""The core must stay importable in Pyodide (xlwings Lite): pandas, numpy, scipy and the standard library only."""
+"""The core must stay importable in Pyodide (xlwings Lite): pandas, numpy, scipy, duckdb and the standard library
+only (pyarrow is used when present, never required)."""
 
 from __future__ import annotations
 

@@ -6,17 +6,14 @@ import importlib.metadata
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT = ROOT / "workbook_templates" / "server"
 SERVER_ENV = {"XLWINGS_ON_SERVER": "true", "XLWINGS_LICENSE_KEY": "noncommercial"}
 
 
@@ -44,66 +41,18 @@ def test_server_mode_suite_passes_in_its_own_process():
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def live_server():
-    """xlwings-server serving workbook_templates/server with uvicorn on a loopback port, for one test."""
+def live_server(tmp_path):
+    """xlwings-server serving the project `xlsegment server` writes, with uvicorn on a loopback port."""
     # find_spec, not import: importing xlwings_server sets XLWINGS_ON_SERVER in this very process
     for module in ("xlwings_server", "uvicorn", "httpx"):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"{module} is not installed (pip install 'xlsegment[server]')")
-    import httpx
+    from xlsegment.excel.server import local_server, write_project
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "xlwings_server.main:main_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=PROJECT,
-        env=_env(
-            XLWINGS_PROJECT_DIR=str(PROJECT),
-            XLWINGS_ENVIRONMENT="prod",
-            XLWINGS_SECRET_KEY="test-only",
-            XLWINGS_ENABLE_SOCKETIO="false",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"xlwings-server exited: {proc.stdout.read()[-3000:]}")
-            try:
-                if httpx.get(f"{base}/manifest.xml", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("xlwings-server did not answer within 60 s")
-            time.sleep(0.3)
+    write_project(tmp_path / "project")
+    with local_server(tmp_path / "project") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.mark.slow

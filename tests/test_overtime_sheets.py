@@ -157,3 +157,24 @@ def test_build_adds_the_sheets_and_measure_reads_a_campaign(tmp_path, capsys):
     assert set(table["segment"]) == {"loyal", "at_risk", "*"}
     assert main(args) == 2  # the output exists: refused without --force
     assert "already exists" in capsys.readouterr().err
+
+
+def test_build_holds_out_a_control_group_and_records_the_campaign(tmp_path, capsys):
+    out, record = tmp_path / "clients.xlsx", tmp_path / "campagne.csv"
+    args = ["build", "--sample", "-o", str(out), "--campaign", str(record), "--hold-out", "0.2", "-q"]
+    assert main(args) == 0
+    campaign = xs.read_campaign(record)
+    assert (campaign["date"] == pd.Timestamp("2026-11-01")).all()  # the day after the analysis date
+    sizes = campaign.groupby("segment")["held_out"].agg(["sum", "size"])
+    assert (sizes["sum"] == np.floor(0.2 * sizes["size"] + 0.5)).all()
+    wb = openpyxl.load_workbook(out, read_only=True)
+    rows = [r for r in wb["Actions"].iter_rows(values_only=True) if r and any(r)]
+    header = next(r for r in rows if "Groupe témoin" in r)
+    at, first = header.index("Groupe témoin"), header.index("Client")
+    below = [r for r in rows[rows.index(header) + 1 :] if len(r) > at]
+    marked = {r[first] for r in below if r[at] == "Groupe témoin : ne pas contacter"}
+    assert marked == set(campaign.loc[campaign["held_out"], "customer_id"])
+    wb.close()
+    assert main(args) == 2 and "already exists" in capsys.readouterr().err  # never overwritten unasked
+    assert main(["build", "--sample", "-o", str(tmp_path / "b.xlsx"), "--hold-out", "0.1", "-q"]) == 2
+    assert "--hold-out needs --campaign" in capsys.readouterr().err

@@ -47,6 +47,9 @@ def test_the_wheel_builds_passes_twine_check_and_carries_the_data_files(tmp_path
         "xlsegment/excel/functions.py",
         "xlsegment/excel/lite.py",
     } <= names
+    project = "xlsegment/excel/server_project/"  # what `xlsegment server` copies
+    files = ("env.example", "lifespan.py", "templates/manifest.xml", "static/js/ribbon.js", "pyproject.toml")
+    assert {project + f for f in files} <= names
     metadata = (
         zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     )

@@ -560,7 +560,15 @@ def test_segment_only_chosen_classifications():
     s = random_summary(80).drop(columns=["orders_12m"])  # RFM alone does not need it
     seg = quiet_segment(s, classifications=["rfm_segment"])
     added = [c for c in seg.columns if c not in s.columns]
-    assert added == ["r_score", "f_score", "m_score", "rfm_code", "rfm_segment", "rfm_segment_label"]
+    assert added == [
+        "value_note",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_code",
+        "rfm_segment",
+        "rfm_segment_label",
+    ]
     assert set(explain(seg, seg.index[0], as_dict=True)) == {"rfm", "rfm_segment"}
     assert set(segment_rules_table(seg)["classification"]) == {"RFM scores", "RFM segment"}
     full = quiet_segment(random_summary(80), classifications=["customer_type"])

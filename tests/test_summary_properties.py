@@ -1,4 +1,4 @@
-"""Property tests: the summary against an independent pandas group-by, row-order independence, revenue and
+"""Property tests: the summary (SQL run by DuckDB) against an independent pandas group-by, row-order independence, revenue and
 row accounting, and the BTYD invariants (frequency >= 0, t_x <= T, orders >= 1)."""
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def _reference(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Occasions and revenue by plain pandas group-by, written from the definition, not from the code."""
+    """Occasions, revenue and the BTYD inputs by plain pandas group-bys, written from the definitions in
+    docs/architecture.md, not from the code (nor its SQL)."""
     lines = frame[frame["date"].dt.normalize() <= as_of].copy()
     lines["day"] = lines["date"].dt.normalize()
     lines["key"] = np.where(
@@ -52,6 +53,18 @@ def _reference(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     out = occasions.groupby("customer").agg(orders=("key", "size"), first=("day", "min"), last=("day", "max"))
     out["revenue"] = lines.groupby("customer")["amount"].sum().reindex(out.index)
     out["lines"] = lines.groupby("customer").size().reindex(out.index)
+    by_customer = {c: occ.sort_values(["day", "net"]) for c, occ in occasions.groupby("customer")}
+    days = {c: occ.groupby("day")["net"].sum() for c, occ in by_customer.items()}
+    age = {c: (as_of - occ["day"]).dt.days for c, occ in by_customer.items()}
+    recent = lines[(as_of - lines["day"]).dt.days < 365]
+    out["monetary_value"] = [
+        by_customer[c]["net"].iloc[1:].mean() if out.loc[c, "orders"] > 1 else 0.0 for c in out.index
+    ]
+    out["purchase_days"] = [len(days[c]) for c in out.index]
+    out["repeat_day_value"] = [days[c].iloc[1:].mean() if len(days[c]) > 1 else 0.0 for c in out.index]
+    out["orders_12m"] = [int((age[c] < 365).sum()) for c in out.index]
+    out["orders_prev_12m"] = [int(((age[c] >= 365) & (age[c] < 730)).sum()) for c in out.index]
+    out["revenue_12m"] = recent.groupby("customer")["amount"].sum().reindex(out.index, fill_value=0.0)
     out.attrs["lines_in_window"] = len(lines)
     return out
 
@@ -84,6 +97,10 @@ def test_summary_matches_an_independent_group_by(case) -> None:
     assert s["revenue"].tolist() == expected["revenue"].tolist()
     assert s["t_x"].tolist() == (expected["last"] - expected["first"]).dt.days.astype(float).tolist()
     assert s["T"].tolist() == (as_of_day - expected["first"]).dt.days.astype(float).tolist()
+    for column in ("monetary_value", "purchase_days", "repeat_day_value", "orders_12m", "orders_prev_12m",
+                   "revenue_12m"):  # fmt: skip
+        np.testing.assert_allclose(s[column], expected[column], rtol=1e-12, err_msg=column)
+    assert (s["repeat_days"] == s["purchase_days"] - 1).all()
     # every line up to as_of is either a summarised customer's or counted under "only returns"
     quality = s.attrs["quality"]
     assert (

@@ -108,6 +108,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from xlsegment import __version__
+    from xlsegment.overtime.cli import add_campaign_options, add_measure_parser
 
     parser.add_argument("--version", action="version", version=f"xlsegment {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -152,6 +153,18 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         action="store_true",
         help=say("lines_are_orders", lang),
     )
+    build.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        type=str.lower,
+        help="what computes the customer summary: DuckDB in this process (default) or Apache Spark "
+        "(a local session; needs Java and pip install 'xlsegment[spark]')",
+    )
+    build.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="cap DuckDB's memory, e.g. 2GB; beyond it the summary spills to a temporary folder",
+    )
     build.add_argument("--template", help=say("template", lang))
     build.add_argument("--force", action="store_true", help=say("force", lang))
     build.add_argument(
@@ -159,6 +172,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         help=say("compare_to", lang),
     )
     build.add_argument("--no-overtime", action="store_true", help=say("no_overtime", lang))
+    add_campaign_options(build)
     build.add_argument("--quiet", "-q", action="store_true", help=say("quiet", lang))
     columns = build.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in COLUMN_OPTIONS.items():
@@ -176,8 +190,6 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
     sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
-
-    from xlsegment.overtime.cli import add_measure_parser
 
     add_measure_parser(sub, COLUMN_OPTIONS)
 
@@ -197,6 +209,15 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     lite.add_argument(
         "--force", action="store_true", help="replace main.py and requirements.txt if they exist"
     )
+
+    server = sub.add_parser(
+        "server",
+        help="write the xlwings Server project (then run xlwings-server in it)",
+        description="Write the xlwings Server project of xlsegment into FOLDER, with a .env holding a fresh "
+        "secret key.",
+    )
+    server.add_argument("folder", help="folder of the project (created if needed)")
+    server.add_argument("--force", action="store_true", help="replace the project files if FOLDER has them")
     return parser
 
 
@@ -224,6 +245,9 @@ def _settings(args: argparse.Namespace):
         reader["dayfirst"] = bool(args.dayfirst)
     if reader != settings.reader:
         changes["reader"] = reader
+    engine = {k: v for k, v in (("engine", args.engine), ("memory_limit", args.memory_limit)) if v}
+    if engine:
+        changes["summary"] = {**settings.summary, **engine}
     return dataclasses.replace(settings, **changes) if changes else settings
 
 
@@ -244,6 +268,8 @@ def _check_paths(ledger: Path, output: Path, force: bool, lang: str = "en") -> N
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.ledger import sample_ledger_path
+    from xlsegment.overtime.campaign import write_campaign
+    from xlsegment.overtime.cli import check_campaign_path, mark_control_group
     from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report, describe
@@ -256,6 +282,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     ledger = sample_ledger_path() if args.sample else Path(args.ledger)
     output = Path(args.output)
     _check_paths(ledger, output, args.force, args.ui_lang)
+    check_campaign_path(args)
     if args.template and not Path(args.template).is_file():
         raise CliError(say("err.template", args.ui_lang, path=repr(args.template)))
     settings = _settings(args)
@@ -264,6 +291,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
+        campaign = mark_control_group(args, analysis)
         report = build_report(analysis, analysis.settings.lang, currency=args.currency, shop=args.shop)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
@@ -271,6 +299,8 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         write_workbook(
             book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )
+        if campaign is not None:
+            write_campaign(campaign, args.campaign, analysis.settings.lang)
     finally:
         progress.close()
     for line in analysis.quality.warnings(analysis.settings.lang):
@@ -343,6 +373,12 @@ def _field(keyword: str, option: str, lang: str) -> str:
     return option.replace("-", " ")
 
 
+def cmd_server(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
+    from xlsegment.excel.server import server_command
+
+    return server_command(args.folder, force=args.force)
+
+
 def _input_errors() -> tuple[type[BaseException], ...]:
     from xlsegment.errors import ConfigError, LedgerError
     from xlsegment.workbook.safety import WorkbookError
@@ -355,6 +391,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
         FileNotFoundError,
         PermissionError,
         IsADirectoryError,
+        MemoryError,  # the summary outgrew --memory-limit: the message says to raise it
     )
 
 
@@ -371,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
     args.ui_lang = lang
     handlers = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}
-    handler = {**handlers, "lite": cmd_lite}[args.command]
+    handler = {**handlers, "lite": cmd_lite, "server": cmd_server}[args.command]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:

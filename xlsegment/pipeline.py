@@ -39,6 +39,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     plan: pd.DataFrame | None = None  # the contact plan, week by week (actions.contact_plan.PLAN_COLUMNS)
     action_plan: Any = None  # plan_actions' full result (per customer and per segment)
+    reliability: pd.DataFrame | None = None  # one verdict per CLV model (xlsegment.clv.reliability)
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -164,18 +165,21 @@ def _captured(notes: list[str], stage: str, fn: Callable[[], Any]) -> Any:
 
 
 def _predictive(
-    summary: pd.DataFrame, settings: Settings, notes: list[str]
+    summary: pd.DataFrame, settings: Settings, notes: list[str], transactions: pd.DataFrame
 ) -> tuple[pd.DataFrame | None, dict]:
-    """BG/NBD + Gamma-Gamma CLV, or None with a note when the data cannot support the models."""
+    """Purchase model + Gamma-Gamma CLV (the model chosen on the ledger), or None with a note."""
     from .clv import predict_clv
 
-    options = {k: settings.clv[k] for k in ("horizon", "unit", "discount_rate") if k in settings.clv}
+    keys = ("horizon", "unit", "discount_rate", "model")
+    options = {k: settings.clv[k] for k in keys if k in settings.clv}
+    run = lambda: predict_clv(summary, **options, transactions=transactions, lang=settings.lang)  # noqa: E731
     try:
-        predicted = _captured(notes, "clv", lambda: predict_clv(summary, **options))
+        predicted = _captured(notes, "clv", run)
     except (ValueError, RuntimeError, FloatingPointError) as err:
         notes.append(f"clv: predictive CLV not computed ({err})")
         return None, {}
-    model = {k: predicted.attrs[k] for k in ("bgnbd", "gamma_gamma") if predicted.attrs.get(k) is not None}
+    model = {k: predicted.attrs[k] for k in ("model", "choice", predicted.attrs["model"], "gamma_gamma")}
+    model["reliability"] = predicted.attrs["reliability"]
     model["horizon"] = options.get("horizon", 12)
     model["horizon_unit"] = options.get("unit", "M")
     return predicted, model
@@ -218,7 +222,7 @@ def analyze(
     if settings.lang == "auto":
         settings = dataclasses.replace(settings, lang=transactions.attrs.get("language", "en"))
     step("summary")
-    summary = summarize(transactions, as_of=settings.as_of, time_unit=settings.time_unit)
+    summary = summarize(transactions, as_of=settings.as_of, time_unit=settings.time_unit, **settings.summary)
     quality = summary.attrs["quality"]
     lang = settings.lang
 
@@ -230,18 +234,18 @@ def analyze(
     if "simple_unit" in settings.clv:
         simple_options["unit"] = settings.clv["simple_unit"]
     simple = _captured(notes, "clv", lambda: simple_clv(summary, **simple_options))
-    customers = segmented.join(
-        simple[[c for c in ("clv_simple", "clv_simple_margin") if c in simple.columns]]
-    )
+    # the simple CLV explains itself: basket (summary) x purchases per unit x lifetime, each visible
+    simple_columns = ("purchases_per_unit", "lifetime", "clv_simple", "clv_simple_margin")
+    customers = segmented.join(simple[[c for c in simple_columns if c in simple.columns]])
     model: dict[str, Any] = {"simple_clv": dict(simple.attrs)}
     predicted = None
     if settings.clv.get("predictive", True):
-        predicted, fitted = _predictive(summary, settings, notes)
+        predicted, fitted = _predictive(summary, settings, notes, transactions)
         model.update(fitted)
         if predicted is not None:
             keep = [
                 c
-                for c in ("p_alive", "expected_purchases", "expected_aov", "clv", "clv_margin")
+                for c in ("p_alive", "expected_purchases", "expected_aov", "clv", "clv_margin", "clv_reason")
                 if c in predicted
             ]
             customers = customers.join(predicted[keep])
@@ -304,4 +308,5 @@ def analyze(
         notes=notes,
         plan=plan_table(plan, customers),
         action_plan=plan,
+        reliability=model.get("reliability"),
     )

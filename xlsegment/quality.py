@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import Text, in_lang
+from .shared import Shared
 
 # reason key -> English / French wording, in the order reports list them
 REASONS: dict[str, tuple[str, str]] = {
@@ -39,8 +40,11 @@ EXAMPLES = 5  # rows shown per reason
 
 
 @dataclass
-class DataQuality:
-    """Counts of rows read, kept and excluded by reason, with the first offending rows of each reason."""
+class DataQuality(Shared):
+    """Counts of rows read, kept and excluded by reason, with the first offending rows of each reason.
+
+    Frames share it through `attrs` (not deep-copied at each pandas step); `copy()` makes an independent one.
+    """
 
     source: str = "DataFrame"
     sheet: str | None = None

@@ -18,8 +18,9 @@ import pandas as pd
 
 from .errors import ConfigError
 from .labels import check_lang
+from .summary import DEFAULT_TIME_UNIT
 
-AREAS = ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest")
+AREAS = ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest", "summary")
 TIME_UNITS = ("D", "W", "M")
 
 
@@ -32,11 +33,12 @@ class Settings:
     segments / clv / lapse / actions: keyword parameters of each area (see their functions);
     columns: column mapping (canonical keyword -> header); reader: read_transactions options
     (sheet, table, sep, encoding, decimal, dayfirst, errors); backtest: {"split_date", "horizon", "unit"}
-    to add a backtest to the model sheet (empty = none).
+    to add a backtest to the model sheet (empty = none); summary: the engine that computes the customer
+    summary ({"engine": "duckdb" or "spark", "memory_limit": "2GB"}, keywords of `summarize`).
     """
 
     as_of: str | None = None
-    time_unit: str = "D"
+    time_unit: str = DEFAULT_TIME_UNIT
     lang: str = "auto"
     segment_by: str = "rfm_segment"
     segments: dict[str, Any] = field(default_factory=dict)
@@ -46,13 +48,14 @@ class Settings:
     columns: dict[str, str] = field(default_factory=dict)
     reader: dict[str, Any] = field(default_factory=dict)
     backtest: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if str(self.lang).strip().lower() != "auto":
             self.lang = check_lang(self.lang)
         else:
             self.lang = "auto"
-        unit = str(self.time_unit or "D").strip().upper()[:1]
+        unit = str(self.time_unit or DEFAULT_TIME_UNIT).strip().upper()[:1]
         if unit not in TIME_UNITS:
             raise ConfigError(f"time_unit must be one of {', '.join(TIME_UNITS)} (got {self.time_unit!r})")
         self.time_unit = unit

@@ -3,21 +3,54 @@
 A purchase occasion is a distinct order (the order id when there is one, otherwise the customer-day) whose net
 amount is not negative and that holds at least one purchase line: free items count, an order made only of
 returns does not. Every line up to `as_of` counts in revenue, so returns reduce it.
+
+The definitions are SQL (`xlsegment/sql/*.sql`), run by DuckDB in-process on the transactions as they are
+(a pandas frame is scanned, not copied) or by Apache Spark; this module prepares the ledger view, fills the
+parameters and turns the result into the summary frame with its data-quality report.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .columns import CONTACT_COLUMNS
-from .errors import LedgerError
-from .grouping import radix_argsort, sorted_groups
+from .engines import Engine, check_engine
+from .engines.queries import query
+from .errors import LedgerError, say
 from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
 DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
+# the one default unit of durations (summary, analysis, backtest): days, what a shop owner reads directly
+DEFAULT_TIME_UNIT = "D"
 WINDOW_DAYS = 365
+DAYS_PER_YEAR = 365.25
+
+# optional canonical columns the queries read, and the SQL type of the NULL that stands in when absent
+OPTIONAL_COLUMNS = {
+    "order_id": "VARCHAR",
+    "category": "VARCHAR",
+    "margin": "DOUBLE",
+    "discounted": "BOOLEAN",
+    "payment_delay_days": "DOUBLE",
+    "service_contacts": "DOUBLE",
+}
+# summary columns present only when the ledger has the column they come from
+SIGNALS = {
+    "category": ("n_categories", "main_category"),
+    "margin": ("margin", "margin_rate"),
+    "discounted": ("discount_share",),
+    "payment_delay_days": ("payment_delay",),
+    "service_contacts": ("service_contacts",),
+}
+TEXT_COLUMNS = ("main_category",)
+INTEGER_COLUMNS = ("orders", "frequency", "purchase_days", "repeat_days", "orders_12m", "orders_prev_12m")
 
 
 def unit_days(time_unit: str) -> float:
@@ -28,80 +61,135 @@ def unit_days(time_unit: str) -> float:
         raise ValueError(f"time_unit must be one of D, W, M (got {time_unit!r})") from None
 
 
-def _as_of(transactions: pd.DataFrame, as_of: object) -> pd.Timestamp:
+def _as_of(last_date: object, as_of: object) -> pd.Timestamp:
     if as_of is None:
-        return pd.Timestamp(transactions["date"].max()).normalize()
+        return pd.Timestamp(last_date).normalize()
     try:
         return pd.Timestamp(as_of).normalize()
     except (ValueError, TypeError) as err:
         raise ValueError(f"as_of {as_of!r} is not a date") from err
 
 
-def _require_columns(transactions: pd.DataFrame) -> None:
-    missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]
+def _require_columns(columns: object, file: str | None = None) -> None:
+    missing = [c for c in ("customer_id", "date", "amount") if c not in set(columns)]
     if missing:
-        raise LedgerError(
-            f"transactions lack the column(s) {', '.join(missing)}; read them with read_transactions"
-        )
+        raise LedgerError(say("engine.missing_columns", columns=", ".join(missing)), file=file)
 
 
-def _grouped(
-    key: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray, day: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Per distinct key, in key order: the key, net amount, whether it holds a purchase line, and (when `day`
-    is given) its first day. Lines are summed in their ledger order (the sort is stable)."""
-    order = radix_argsort(key)
-    sorted_key = key[order]
-    group, starts = sorted_groups(sorted_key)
-    net = np.bincount(group, weights=amount[order])
-    # a positive net needs a positive line, and positive lines are purchases (read_transactions makes every
-    # return negative): count the purchase lines only when a zero net or a positive return leaves it open
-    has_purchase = net > 0
-    if (net == 0).any() or ((amount > 0) & ~purchase_line).any():
-        has_purchase = np.bincount(group, weights=purchase_line[order]) > 0
-    first_day = np.minimum.reduceat(day[order], starts) if day is not None else None
-    return sorted_key[starts], net, has_purchase, first_day
+def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
+    """The columns the queries read, as an Arrow table (or, without pyarrow, a frame) DuckDB scans in place,
+    and the customer keys when the engine is given their codes.
 
-
-def _purchases(
-    lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray, amount: np.ndarray, purchase_line: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Customer code, day and net amount of every purchase occasion (net >= 0, at least one purchase line).
-
-    An occasion is an order (customer and order id) or, for lines without an order id, a customer-day.
+    `read_transactions` hashed the keys once into categoricals: the engine groups their integer codes
+    (categories put in sorted order first, so code order is text order) and the texts come back at the end.
+    A `line` number breaks ties between contact details. Arrow is scanned in parallel with no per-value work.
     """
-    cust = cust.astype(np.int64, copy=False)
-    with_order = lines["order_id"].notna().to_numpy() if "order_id" in lines.columns else None
-    parts = []
-    by_day = slice(None) if with_order is None else ~with_order
-    if with_order is None or by_day.any():
-        d0 = int(day.min())
-        span = int(day.max()) - d0 + 1
-        key = cust[by_day] * span
-        key += day[by_day]
-        key -= d0
-        key, net, has_purchase, _ = _grouped(key, amount[by_day], purchase_line[by_day])
-        occ_cust = key // span
-        parts.append((occ_cust, key - occ_cust * span + d0, net, has_purchase))
-    if with_order is not None and with_order.any():
-        orders = lines["order_id"]
-        if isinstance(orders.dtype, pd.CategoricalDtype):  # read_transactions' order numbers
-            order_code = orders.cat.codes.to_numpy()[with_order].astype(np.int64)
-        else:
-            order_code = pd.factorize(orders.to_numpy(dtype=object)[with_order])[0].astype(np.int64)
-        n_codes = int(order_code.max()) + 1
-        key, net, has_purchase, first_day = _grouped(
-            cust[with_order] * n_codes + order_code,
-            amount[with_order],
-            purchase_line[with_order],
-            day[with_order],
-        )
-        parts.append((key // n_codes, first_day, net, has_purchase))
-    occ_cust, occ_day, occ_net, occ_has_purchase = (
-        parts[0] if len(parts) == 1 else [np.concatenate(column) for column in zip(*parts, strict=True)]
+    used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
+    columns = {c: transactions[c] for c in used if c in transactions.columns}
+    keys = None
+    for key in ("customer_id", "order_id", "category"):
+        values = columns.get(key)
+        if values is None or not isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        if not values.cat.categories.is_monotonic_increasing:
+            values = values.cat.reorder_categories(values.cat.categories.sort_values())
+        if key == "category":
+            columns[key] = values
+            continue
+        codes = values.cat.codes.to_numpy()
+        columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
+        if key == "customer_id":
+            keys = values.cat.categories
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = pd.RangeIndex(len(frame))
+    if any(c in frame.columns for c in CONTACT_COLUMNS):
+        frame["line"] = np.arange(len(frame))
+    try:
+        import pyarrow as pa
+    except ImportError:  # DuckDB scans the frame itself
+        return frame, keys
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False), keys
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed-type object keys
+        return frame, keys
+
+
+@dataclass
+class _Ledger:
+    """The engine with the view `ledger` over the transactions, the columns they have, and the customer
+    keys when the engine groups codes instead of texts."""
+
+    runner: Engine
+    present: set[str]
+    keys: pd.Index | None = None
+
+    def customers(self, values: pd.Series) -> pd.Index:
+        """The customer_id column of a result as the summary's index (text keys, or the frame's own)."""
+        if self.keys is not None:
+            values = pd.Series(self.keys.take(values.to_numpy(dtype=np.int64)))
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(values.cat.categories.dtype)
+        return pd.Index(values.to_numpy(dtype=object), name="customer_id", dtype=object)
+
+
+def _ledger_view(present: set[str]) -> str:
+    """The canonical ledger the queries read: every column they use, NULL when the transactions lack it."""
+    select = ["customer_id", "CAST(date AS TIMESTAMP) AS date", "CAST(amount AS DOUBLE) AS amount"]
+    select.append(
+        "COALESCE(returned, FALSE) AS returned" if "returned" in present else "amount < 0 AS returned"
     )
-    is_purchase = occ_has_purchase & (occ_net >= 0)
-    return occ_cust[is_purchase], occ_day[is_purchase], occ_net[is_purchase]
+    for column, sql_type in OPTIONAL_COLUMNS.items():
+        select.append(column if column in present else f"CAST(NULL AS {sql_type}) AS {column}")
+    select += [c for c in (*CONTACT_COLUMNS, "line") if c in present]
+    return "SELECT " + ", ".join(select) + " FROM transactions"
+
+
+@contextmanager
+def _engine(transactions: object, engine: str, spark: object, memory_limit: str | None) -> Iterator[_Ledger]:
+    """The engine with the view `ledger` defined over the transactions (a frame, a Parquet path, or for
+    Spark a Spark DataFrame)."""
+    file = Path(transactions).name if isinstance(transactions, str | Path) else None
+    if check_engine(engine) == "spark":
+        from .engines.spark import spark_engine
+
+        with spark_engine(transactions, spark) as (runner, present):
+            _require_columns(present, file)
+            runner.view("ledger", _ledger_view(present))
+            yield _Ledger(runner, present)
+        return
+    from .engines.duck import connect, parquet_source
+
+    keys = None
+    with connect(memory_limit=memory_limit) as runner:
+        if file is not None:
+            path = Path(transactions)
+            if not path.exists():
+                raise LedgerError(say("ledger.not_found"), file=str(path))
+            runner.view("transactions", parquet_source(path))
+            present = set(runner.fetch("DESCRIBE transactions")["column_name"])
+        else:
+            scannable, keys = _scannable(transactions)
+            runner.register("transactions", scannable)
+            present = set(getattr(scannable, "column_names", None) or scannable.columns)
+        _require_columns(present, file)
+        runner.view("ledger", _ledger_view(present))
+        yield _Ledger(runner, present, keys)
+
+
+def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
+    runner.view("lines", query("lines", as_of=as_of))
+    runner.view("occasions", query("occasions"))
+
+
+def _ledger_facts(runner: Engine) -> tuple[int, object]:
+    facts = runner.fetch(query("ledger")).iloc[0]
+    if facts["no_customer"] > 0:
+        raise LedgerError(say("engine.no_customer"))
+    return int(facts["lines"]), facts["last_date"]
+
+
+def _day_column(values: pd.Series) -> np.ndarray:
+    return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 
 def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -109,23 +197,18 @@ def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
 
     The backtest and the lapse windows count purchases with this, so their counts agree with the summary's.
     """
-    _require_columns(transactions)
+    _require_columns(transactions.columns)
     if transactions.empty:
         return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
-    day = pd.to_datetime(transactions["date"]).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    day = day.astype(np.int64)
-    cust, customers = factorize_sorted(transactions["customer_id"])
-    amount = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
-    if "returned" in transactions:
-        returned = transactions["returned"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    else:
-        returned = amount < 0
-    p_cust, p_day, p_net = _purchases(transactions, cust, day, amount, ~returned & (amount >= 0))
+    with _engine(transactions, "duckdb", None, None) as ledger:
+        _, last_date = _ledger_facts(ledger.runner)
+        _occasion_views(ledger.runner, pd.Timestamp(last_date).normalize())
+        occasions = ledger.runner.fetch(query("purchase_occasions"))
     return pd.DataFrame(
         {
-            "customer_id": np.asarray(customers, dtype=object)[p_cust],
-            "day": p_day.astype("datetime64[D]").astype("datetime64[ns]"),
-            "amount": p_net,
+            "customer_id": ledger.customers(occasions["customer_id"]).to_numpy(),
+            "day": _day_column(occasions["day"]),
+            "amount": occasions["amount"].to_numpy(dtype="float64"),
         }
     )
 
@@ -143,184 +226,113 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     else:
         codes, text = sorted_factorize(keys.to_numpy(dtype=object) if keys.dtype == object else keys)
     if codes.size and codes.min() < 0:
-        raise LedgerError("some transactions have no customer; read the ledger with read_transactions")
+        raise LedgerError(say("engine.no_customer"))
     return codes, np.asarray(text, dtype=object)
 
 
-def _group_first_text(values: pd.Series, cust: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
-    """Per customer, the last non-missing value in date order (contact details: the latest wins)."""
-    out = np.full(n, None, dtype=object)
-    present = values.notna().to_numpy()
-    if not present.any():
-        return out
-    idx = np.flatnonzero(present)
-    idx = idx[np.lexsort((order[idx], cust[idx]))]
-    last = np.r_[cust[idx][1:] != cust[idx][:-1], True]
-    out[cust[idx][last]] = values.to_numpy(dtype=object)[idx][last]
-    return out
-
-
-def summarize(transactions: pd.DataFrame, as_of: object = None, time_unit: str = "D") -> pd.DataFrame:
+def summarize(
+    transactions: pd.DataFrame,
+    as_of: object = None,
+    time_unit: str = DEFAULT_TIME_UNIT,
+    *,
+    engine: str = "duckdb",
+    spark: object = None,
+    memory_limit: str | None = None,
+) -> pd.DataFrame:
     """One row per customer with at least one purchase occasion up to `as_of` (default: last ledger date).
 
     Durations are counted in days and expressed in `time_unit` (D days, W weeks = days/7, M months =
     days/30.4375). Lines after `as_of` are ignored: they are the future a backtest compares against.
-    See docs/architecture.md for every column.
+    `transactions` are the canonical transactions: a pandas frame (from `read_transactions`), or a Parquet
+    file or folder holding those columns (hive partitions allowed), which DuckDB streams from disk.
+    `engine="spark"` runs the same queries on Apache Spark (`spark` = a SparkSession, else a local one; the
+    transactions may then also be a Spark DataFrame); `memory_limit` (e.g. "2GB") caps DuckDB, which spills
+    to a temporary folder beyond it. See docs/architecture.md for every column.
     """
     days_per = unit_days(time_unit)
-    _require_columns(transactions)
-    base_quality = transactions.attrs.get("quality")
+    if isinstance(transactions, pd.DataFrame):
+        _require_columns(transactions.columns)
+        if transactions.empty:
+            raise LedgerError(say("engine.no_transactions"))
+    base_quality = getattr(transactions, "attrs", {}).get("quality")
+    with _engine(transactions, engine, spark, memory_limit) as ledger:
+        n_lines, last_date = _ledger_facts(ledger.runner)
+        if n_lines == 0:
+            raise LedgerError(say("engine.no_transactions"))
+        as_of_ts = _as_of(last_date, as_of)
+        _occasion_views(ledger.runner, as_of_ts)
+        table = ledger.runner.fetch(
+            query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
+        )
+        contacts = [c for c in CONTACT_COLUMNS if c in ledger.present]
+        latest = ledger.runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
     quality = (
         base_quality.copy()
         if isinstance(base_quality, DataQuality)
-        else DataQuality(rows_read=len(transactions))
+        else DataQuality(source=_source_name(transactions), rows_read=n_lines)
     )
-    if transactions.empty:
-        raise LedgerError("the ledger has no transactions")
-    as_of_ts = _as_of(transactions, as_of)
-    dates = pd.to_datetime(transactions["date"]).to_numpy(dtype="datetime64[ns]")
-    in_window = dates < (as_of_ts + pd.Timedelta(days=1)).to_datetime64()
-    if not in_window.all():
-        quality.exclude("after_as_of", int((~in_window).sum()))
-    lines = transactions.loc[in_window] if not in_window.all() else transactions
-    if lines.empty:
-        raise LedgerError(f"no transaction on or before the as-of date {as_of_ts.date()}")
+    quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
+    if table.empty:
+        raise LedgerError(say("engine.nothing_before_as_of", date=as_of_ts.date()))
+    summary = _summary_frame(table, ledger)
+    if latest is not None:
+        _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
 
-    day = (dates if lines is transactions else dates[in_window]).astype("datetime64[D]").astype(np.int64)
-    cust, customers = factorize_sorted(lines["customer_id"])
-    n_cust = len(customers)
-    amount = lines["amount"].to_numpy(dtype="float64")
-    returned = lines["returned"].to_numpy(dtype=bool) if "returned" in lines else amount < 0
-    purchase_line = ~returned & (amount >= 0)
-
-    p_cust, p_day, p_net = _purchases(lines, cust, day, amount, purchase_line)
-    orders = np.bincount(p_cust, minlength=n_cust)
-    buyer = orders > 0
+    buyer = (summary["orders"] > 0).to_numpy()
     if not buyer.any():
-        raise LedgerError("the ledger has no purchase: every order is a return or a cancellation")
-
-    first = np.full(n_cust, np.iinfo(np.int64).max)
-    last = np.full(n_cust, np.iinfo(np.int64).min)
-    np.minimum.at(first, p_cust, p_day)
-    np.maximum.at(last, p_cust, p_day)
-    revenue = np.bincount(cust, weights=amount, minlength=n_cust)
-
-    # lifetimes' monetary value: mean of the repeat occasions, the first (earliest, then smallest) left out
-    # (all occasions minus the first, found without sorting: the smallest net on the first day)
-    on_first_day = p_day == first[p_cust]
-    first_net = np.full(n_cust, np.inf)
-    np.minimum.at(first_net, p_cust[on_first_day], p_net[on_first_day])
-    total_net = np.bincount(p_cust, weights=p_net, minlength=n_cust)
-    repeat_sum = np.where(buyer, total_net - np.where(buyer, first_net, 0.0), 0.0)
-    frequency = orders - 1
-
-    as_of_day = np.datetime64(as_of_ts.date(), "D").astype(np.int64)
-    recent = p_day > as_of_day - WINDOW_DAYS
-    before = (p_day > as_of_day - 2 * WINDOW_DAYS) & ~recent
-    line_recent = day > as_of_day - WINDOW_DAYS
-
-    t_x_days = (last - first).astype("float64")
-    t_days = (as_of_day - first).astype("float64")
-    relationship_days = t_days + 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        summary = pd.DataFrame(
-            {
-                "first_purchase": (first.astype("datetime64[D]")).astype("datetime64[ns]"),
-                "last_purchase": (last.astype("datetime64[D]")).astype("datetime64[ns]"),
-                "orders": orders,
-                "frequency": frequency,
-                "recency": (as_of_day - last) / days_per,
-                "t_x": t_x_days / days_per,
-                "T": t_days / days_per,
-                "revenue": revenue,
-                "basket": revenue / orders,
-                "monetary_value": np.where(frequency > 0, repeat_sum / np.maximum(frequency, 1), 0.0),
-                "relationship_length": relationship_days / days_per,
-                "purchase_rate": orders / (relationship_days / days_per),
-                "purchases_per_year": orders / (relationship_days / 365.25),
-                "mean_gap": np.where(frequency > 0, t_x_days / np.maximum(frequency, 1), np.nan) / days_per,
-                "orders_12m": np.bincount(p_cust[recent], minlength=n_cust),
-                "orders_prev_12m": np.bincount(p_cust[before], minlength=n_cust),
-                "revenue_12m": np.bincount(
-                    cust, weights=np.where(line_recent, amount, 0.0), minlength=n_cust
-                ),
-            },
-            index=pd.Index(customers, name="customer_id", dtype=object),
-        )
-        _add_signals(summary, lines, cust, amount, returned, n_cust)
-    _add_contacts(summary, lines, cust, day)
-
-    only_returns = ~buyer
-    if only_returns.any():
-        quality.customers_only_returns = [str(c) for c in customers[only_returns]]
-        lines_per_customer = np.bincount(cust, minlength=n_cust)
-        quality.exclude("only_returns", int(lines_per_customer[only_returns].sum()))
+        raise LedgerError(say("engine.no_purchase"))
+    if not buyer.all():
+        quality.customers_only_returns = [str(c) for c in summary.index[~buyer]]
+        quality.exclude("only_returns", int(table["lines"].to_numpy()[~buyer].sum()))
         summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
 
 
-def _add_signals(
-    summary: pd.DataFrame,
-    lines: pd.DataFrame,
-    cust: np.ndarray,
-    amount: np.ndarray,
-    returned: np.ndarray,
-    n: int,
-) -> None:
-    """Categories, margin, discount share, returns, payment delay and service contacts, when the ledger has them."""
-    positive = np.maximum(amount, 0.0)
-    gross = np.bincount(cust, weights=positive, minlength=n)
-    returns = 0.0 - np.bincount(cust, weights=np.minimum(amount, 0.0), minlength=n)
-    summary["returns"] = returns
-    summary["return_rate"] = np.where(gross > 0, returns / np.where(gross > 0, gross, 1.0), 0.0)
-    if "category" in lines.columns:
-        category = lines["category"].to_numpy(dtype=object)
-        has = pd.notna(category) & (amount > 0)
-        if has.any():
-            cat_code, cats = pd.factorize(category[has], sort=True)
-            pair = pd.DataFrame({"c": cust[has], "k": cat_code, "v": amount[has]})
-            per = pair.groupby(["c", "k"], sort=True)["v"].sum().reset_index()
-            summary["n_categories"] = np.bincount(per["c"].to_numpy(), minlength=n)
-            # main category: most revenue, ties to the first name in alphabetical order
-            best = per.sort_values(["c", "v", "k"], ascending=[True, False, True]).drop_duplicates("c")
-            main = np.full(n, None, dtype=object)
-            main[best["c"].to_numpy()] = np.asarray(cats, dtype=object)[best["k"].to_numpy()]
-            summary["main_category"] = main
-        else:
-            summary["n_categories"] = 0
-            summary["main_category"] = None
-    if "margin" in lines.columns:
-        margin = lines["margin"].to_numpy(dtype="float64")
-        known = ~np.isnan(margin)
-        total = np.bincount(cust[known], weights=margin[known], minlength=n)
-        base = np.bincount(cust[known], weights=amount[known], minlength=n)
-        has_margin = np.bincount(cust[known], minlength=n) > 0
-        summary["margin"] = np.where(has_margin, total, np.nan)
-        summary["margin_rate"] = np.where(
-            has_margin & (base > 0), total / np.where(base > 0, base, 1.0), np.nan
-        )
-    if "discounted" in lines.columns:
-        discounted = lines["discounted"].to_numpy(dtype=bool)
-        at_discount = np.bincount(cust, weights=np.where(discounted, positive, 0.0), minlength=n)
-        summary["discount_share"] = np.where(gross > 0, at_discount / np.where(gross > 0, gross, 1.0), 0.0)
-    if "payment_delay_days" in lines.columns:
-        delay = lines["payment_delay_days"].to_numpy(dtype="float64")
-        known = ~np.isnan(delay)
-        count = np.bincount(cust[known], minlength=n)
-        total = np.bincount(cust[known], weights=delay[known], minlength=n)
-        summary["payment_delay"] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    if "service_contacts" in lines.columns:
-        contacts = np.nan_to_num(lines["service_contacts"].to_numpy(dtype="float64"))
-        summary["service_contacts"] = np.bincount(cust, weights=contacts, minlength=n)
+def _source_name(transactions: object) -> str:
+    if isinstance(transactions, str | Path):
+        return Path(transactions).name
+    return "DataFrame" if isinstance(transactions, pd.DataFrame) else type(transactions).__name__
 
 
-def _add_contacts(summary: pd.DataFrame, lines: pd.DataFrame, cust: np.ndarray, day: np.ndarray) -> None:
+def _contacts_query(contacts: list[str]) -> str:
+    latest = ",\n    ".join(
+        f"ARG_MAX({c}, (day, line)) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in contacts
+    )
+    return query("contacts").replace("{latest}", latest)
+
+
+def _summary_frame(table: pd.DataFrame, ledger: _Ledger) -> pd.DataFrame:
+    """The engine's rows as the summary frame: typed columns, signals the ledger has, customers as index."""
+    absent = {c for source, columns in SIGNALS.items() if source not in ledger.present for c in columns}
+    keep = [c for c in table.columns if c not in absent and c not in ("customer_id", "lines")]
+    summary = table[keep].copy()
+    summary.index = ledger.customers(table["customer_id"])
+    for column in ("first_purchase", "last_purchase"):
+        summary[column] = _day_column(summary[column])
+    for column in INTEGER_COLUMNS:
+        summary[column] = summary[column].fillna(0).astype("int64")
+    numbers = [c for c in summary.columns if c not in INTEGER_COLUMNS and c not in TEXT_COLUMNS]
+    for column in numbers[2:]:  # after the two dates; Spark may hand back decimals or nullable types
+        summary[column] = pd.to_numeric(summary[column]).astype("float64")
+    if "main_category" in summary:
+        summary["main_category"] = _text_values(summary["main_category"])
+    return summary
+
+
+def _add_contacts(summary: pd.DataFrame, latest: pd.DataFrame, contacts: list[str]) -> None:
     """Contact columns carried through for mailing lists: the latest known value per customer."""
-    n = len(summary)
-    for column in CONTACT_COLUMNS:
-        if column in lines.columns:
-            values = _group_first_text(lines[column], cust, day, n)
-            if column == "birthday":
-                values = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy()
-            summary[column] = values
+    latest = latest.reindex(summary.index)
+    for column in contacts:
+        values = latest[column]
+        if column == "birthday":
+            summary[column] = pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[ns]")
+        else:
+            summary[column] = _text_values(values)
+
+
+def _text_values(values: pd.Series) -> np.ndarray:
+    """Text as plain Python strings with None for missing (pandas then picks its text dtype)."""
+    out = values.to_numpy(dtype=object, copy=True)  # without copy it may be a read-only view
+    out[pd.isna(out)] = None
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,3 +80,18 @@ def in_fresh_process(target: Callable[..., Any], *args: Any) -> tuple[float, flo
     if proc.exitcode != 0:
         raise RuntimeError(f"benchmark process for {getattr(target, '__name__', target)} failed")
     return elapsed, peak_mb
+
+
+def alternated(runs: dict[str, Callable[[], Any]], rounds: int = 3) -> dict[str, float]:
+    """Median wall-clock seconds of each run, the runs taken in turn (A, B, A, B, ...) for `rounds` rounds.
+
+    Taking them in turn spreads the machine's load over every contender; best-of-n without alternation moved
+    a ratio from 6.2x to 3.4x with load alone.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}

@@ -44,11 +44,13 @@ def capacities(capacity: Mapping[str, object] | None) -> dict[str, int]:
 
 
 def clv_trusted(reliability: pd.DataFrame | None) -> bool:
-    """Whether the predictive CLV may measure value at stake: every CLV model judged "reliable" in the
-    analysis' reliability table (`model`, `verdict`); without a table, trusted when it was computed."""
+    """Whether the predictive CLV may measure value at stake: every model the predictions rest on (the
+    reliability table's `used` rows, all rows without that column) judged "reliable"; without a table,
+    trusted when it was computed."""
     if reliability is None or not isinstance(reliability, pd.DataFrame) or reliability.empty:
         return True
-    return bool((reliability["verdict"].astype(str) == "reliable").all())
+    rows = reliability[reliability["used"].astype(bool)] if "used" in reliability.columns else reliability
+    return bool((rows["verdict"].astype(str) == "reliable").all())
 
 
 def value_basis(frame: pd.DataFrame, basis: str | None = None, *, trust_clv: bool = True) -> str | None:

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.clv._units import UNIT_DAYS, check_unit, require_columns
-from xlsegment.clv.bgnbd import BGNBDResult
+from xlsegment.clv.base import BTYDResult, btyd_inputs
+from xlsegment.clv.choice import DEFAULT_MODEL
 from xlsegment.clv.gamma_gamma import GammaGammaResult
+from xlsegment.clv.holdout import calibration_summary, holdout_actuals
 from xlsegment.clv.predict import predict_clv
 from xlsegment.labels import check_lang, label
-from xlsegment.summary import purchase_occasions
+from xlsegment.summary import DEFAULT_TIME_UNIT
 
 METRIC_COLUMNS = [
     "customers",
@@ -43,8 +45,14 @@ class BacktestResult:
     split_date: pd.Timestamp
     horizon: float
     unit: str
-    bgnbd: BGNBDResult | None
+    purchase_model: BTYDResult | None
     gamma_gamma: GammaGammaResult | None
+
+    @property
+    def bgnbd(self) -> BTYDResult | None:
+        """The purchase model when it is BG/NBD (kept for callers of the first version)."""
+        model = self.purchase_model
+        return model if model is not None and model.code == "bgnbd" else None
 
     def verdict(self, lang: str = "en", min_corr: float = 0.5, max_gap: float = 0.2) -> str:
         """One sentence: trustworthy when the total is within `max_gap` and correlation >= `min_corr`."""
@@ -99,21 +107,25 @@ def backtest(
     split_date,
     horizon: float | None = None,
     unit: str = "M",
-    time_unit: str = "W",
+    time_unit: str = DEFAULT_TIME_UNIT,
     segments: pd.Series | str | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> BacktestResult:
-    """Calibrate BG/NBD + Gamma-Gamma on transactions up to `split_date`, predict `horizon` `unit`s after it.
+    """Calibrate a purchase model + Gamma-Gamma on transactions up to `split_date`, predict `horizon` `unit`s
+    after it, and compare with what customers did.
 
     - `transactions`: canonical transactions (customer_id, date, amount, order_id optional), see
       read_transactions; the input is not modified.
     - `horizon`: length of the holdout in `unit` (D, W, M = 30.4375 days, Y); None = up to the last date.
-    - `time_unit`: the unit of the calibration summary and models (weeks by default, as in the literature).
-    - `segments`: a Series customer_id -> group, or the name of a summary column; default: repeat purchases
-      before the split (0, 1, ..., 7+).
-    Only customers who bought by the split are scored; predictions are undiscounted.
+    - `time_unit`: the unit of the calibration summary and models (the package default; the models'
+      predictions do not depend on it).
+    - `segments`: a Series customer_id -> group, or the name of a summary column; default: repeat purchase
+      days before the split (0, 1, ..., 7+).
+    - `model`: the purchase model ("auto": chosen on the calibration summary by likelihood; or "bgnbd",
+      "mbgnbd", "pareto_nbd").
+    Only customers who bought by the split are scored; purchases are purchase days, as the models count
+    them; predictions are undiscounted.
     """
-    from xlsegment.summary import summarize  # the lead's module; imported here to keep clv import light
-
     unit = check_unit(unit)
     require_columns(transactions, ["customer_id", "date", "amount"], "backtest (transactions)")
     split = pd.Timestamp(split_date).normalize()
@@ -130,27 +142,21 @@ def backtest(
         raise ValueError(f"backtest: horizon must be a positive number of {unit} periods, got {horizon!r}")
     end = split + pd.Timedelta(days=float(horizon) * UNIT_DAYS[unit])
 
-    calibration = transactions.loc[(days <= split).to_numpy()]
-    summary = summarize(calibration, as_of=split, time_unit=time_unit)
-    predicted = predict_clv(summary, horizon=horizon, unit=unit, discount_rate=0.0)
-
-    holdout = transactions.loc[((days > split) & (days <= end)).to_numpy()]
-    ids = summary.index.astype(str)
-    occ = purchase_occasions(holdout)
-    actual_n = occ.groupby("customer_id").size().reindex(ids).fillna(0).to_numpy(dtype=float)
-    rev = pd.to_numeric(holdout["amount"], errors="coerce").groupby(holdout["customer_id"].astype(str)).sum()
-    actual_rev = rev.reindex(ids).fillna(0.0).to_numpy(dtype=float)
+    summary = calibration_summary(transactions, split, time_unit)
+    predicted = predict_clv(summary, horizon=horizon, unit=unit, discount_rate=0.0, model=model)
+    actual_n, actual_rev = holdout_actuals(transactions, summary.index, split, end)
+    repeat_days = btyd_inputs(summary, "backtest")[0]
 
     out = pd.DataFrame(index=summary.index.copy())
     out.index.name = "customer_id"
-    out["frequency_calibration"] = summary["frequency"].to_numpy()
+    out["frequency_calibration"] = repeat_days
     out["p_alive"] = predicted["p_alive"].to_numpy()
     out["predicted_purchases"] = predicted["expected_purchases"].to_numpy()
     out["actual_purchases"] = actual_n
     out["predicted_revenue"] = (predicted["expected_purchases"] * predicted["expected_aov"]).to_numpy()
     out["actual_revenue"] = actual_rev
     if segments is None:
-        groups = _default_groups(summary["frequency"])
+        groups = _default_groups(pd.Series(repeat_days, index=summary.index))
     elif isinstance(segments, str):
         require_columns(summary, [segments], "backtest (segments)")
         groups = summary[segments]
@@ -175,6 +181,6 @@ def backtest(
         split_date=split,
         horizon=float(horizon),
         unit=unit,
-        bgnbd=predicted.attrs.get("bgnbd"),
+        purchase_model=predicted.attrs.get("purchase_model"),
         gamma_gamma=predicted.attrs.get("gamma_gamma"),
     )

@@ -1,96 +1,36 @@
 """BG/NBD model (Fader, Hardie & Lee 2005): maximum-likelihood fit, P(alive) and expected purchases.
 
-The fit works in log-parameter space with the analytic gradient, on identical (x, t_x, T) rows grouped with
-weights, so it stays fast and stable on large ledgers. Durations are in the summary's time unit.
+The likelihood has an analytic gradient in log-parameters and is evaluated once per distinct x, t_x and T,
+so it stays fast and stable on large ledgers; the fit, grouping and after-fit checks are `base.fit_btyd`'s.
+Durations are in the summary's time unit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from xlsegment.clv._optim import minimize_bounded
-from xlsegment.clv._units import (
-    UNIT_NAMES,
-    as_output,
-    check_unit,
-    convert,
-    numeric_column,
-    require_columns,
-    summary_unit,
-    warn,
-)
+from xlsegment.clv._special import one_minus_term, regular
+from xlsegment.clv._units import as_output
+from xlsegment.clv.base import BTYDResult, fit_btyd, float_arrays, rate_start
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
-# log-parameter bounds: a parameter stuck at one of them means the data cannot identify it
-_LOG_BOUND = 15.0
 
 
-@dataclass
-class BGNBDResult:
-    """A fitted BG/NBD model: parameters, log-likelihood, convergence and what the data could support."""
+@dataclass(repr=False)
+class BGNBDResult(BTYDResult):
+    """A fitted BG/NBD model: r, alpha (purchase rates), a, b (drop-out after each purchase)."""
 
-    params: dict[str, float]
-    log_likelihood: float
-    converged: bool
-    n_customers: int
-    n_repeat_buyers: int
-    time_unit: str
-    identified: bool = True
-    warnings: list[str] = field(default_factory=list)
-    message: str = ""
-    iterations: int = 0
-
-    @property
-    def usable(self) -> bool:
-        """True when the parameters are finite (predictions can be computed, maybe with a warning)."""
-        return all(np.isfinite(v) for v in self.params.values())
-
-    def _p(self) -> tuple[float, float, float, float]:
-        return tuple(self.params[k] for k in PARAM_NAMES)  # type: ignore[return-value]
-
-    def p_alive(self, frequency, t_x, T):
-        """Probability each customer is still active, given (x, t_x, T) in the model's time unit."""
-        return bgnbd_p_alive(frequency, t_x, T, *self._p())
-
-    def expected_purchases(self, t, frequency, t_x, T):
-        """Expected purchases in the next `t` periods (model unit) of customers with history (x, t_x, T)."""
-        return bgnbd_expected_purchases(t, frequency, t_x, T, *self._p())
-
-    def unconditional_purchases(self, t):
-        """Expected purchases of a new customer in `t` periods after the first purchase, E[X(t)]."""
-        return bgnbd_unconditional_purchases(t, *self._p())
-
-    def to_frame(self) -> pd.DataFrame:
-        """The parameters and fit figures as a two-column table (name, value), for a report sheet."""
-        rows = [(k, v) for k, v in self.params.items()]
-        rows += [
-            ("log_likelihood", self.log_likelihood),
-            ("converged", self.converged),
-            ("identified", self.identified),
-            ("n_customers", self.n_customers),
-            ("n_repeat_buyers", self.n_repeat_buyers),
-            ("time_unit", self.time_unit),
-        ]
-        return pd.DataFrame(rows, columns=["name", "value"])
-
-    def __repr__(self) -> str:
-        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        status = "converged" if self.converged else "NOT converged"
-        return (
-            f"BGNBDResult({ps}; LL={self.log_likelihood:.2f}; {status}; {self.n_customers} customers, "
-            f"{self.n_repeat_buyers} repeat buyers; unit={UNIT_NAMES[self.time_unit]})"
-        )
+    label = "BG/NBD"
+    code = "bgnbd"
+    param_names = PARAM_NAMES
+    shape_names = ("r", "a", "b")
 
 
 # ---------------------------------------------------------------- element-wise formulas (cell-friendly)
-
-
-def _arrays(*values):
-    return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
 
 
 def _log_odds_dead(x, t_x, T, r, alpha, a, b):
@@ -104,78 +44,14 @@ def _log_odds_dead(x, t_x, T, r, alpha, a, b):
 
 def bgnbd_p_alive(frequency, t_x, T, r, alpha, a, b):
     """P(alive | x, t_x, T): element-wise, scalars or arrays (1 for one-time buyers, as the model says)."""
-    x, tx, TT, r, alpha, a, b = _arrays(frequency, t_x, T, r, alpha, a, b)
+    x, tx, TT, r, alpha, a, b = float_arrays(frequency, t_x, T, r, alpha, a, b)
     return as_output(special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b)))
-
-
-def _hyp2f1(A, B, c, z):
-    """Gauss 2F1 for 0 <= z < 1: scipy's, with a direct power series where scipy returns inf or NaN
-    (it does in corners such as 2F1(2, 1; 101; 0.91))."""
-    out = np.asarray(special.hyp2f1(A, B, c, z), dtype=float)
-    bad = ~np.isfinite(out)
-    if not bad.any():
-        return out
-    A, B, c, z = (np.broadcast_to(v, out.shape)[bad] for v in (A, B, c, z))
-    term = np.ones_like(z)
-    total = np.ones_like(z)
-    for k in range(200_000):
-        term = term * (A + k) * (B + k) / ((c + k) * (k + 1.0)) * z
-        total = total + term
-        if k > 10 and np.all(np.abs(term) <= 1e-15 * np.abs(total)) or not np.isfinite(total).all():
-            break
-    out = out.copy()
-    out[bad] = total
-    return out
-
-
-def _one_minus_term(z, power, A, B, c, power2, A2, B2):
-    """(1-z)^power 2F1(A, B; c; z) (Euler's form, well-behaved), or the equal (1-z)^power2 2F1(A2, B2; c; z)
-    where scipy's 2F1 of the first is not finite, or the power series of the first where neither is."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = np.asarray((1.0 - z) ** power * special.hyp2f1(A, B, c, z), dtype=float)
-        bad = ~np.isfinite(out)
-        if bad.any():
-            other = np.asarray((1.0 - z) ** power2 * special.hyp2f1(A2, B2, c, z), dtype=float)
-            out = np.where(bad, other, out)
-            bad = ~np.isfinite(out)
-            if bad.any():
-                out = np.where(bad, (1.0 - z) ** power * _hyp2f1(A, B, c, z), out)
-    return out
-
-
-_NEAR_ONE = 1e-4
-
-
-def _around_a_one(fn, a, *args):
-    """fn(a, ...) where the formula's 1/(a-1) is safe; near a = 1 (a removable singularity) the mean of
-    fn at 1 - d and 1 + d, whose error is of order d^2."""
-    near = np.abs(a - 1.0) < _NEAR_ONE
-    if not near.any():
-        return fn(a, *args)
-    out = fn(np.where(near, 1.0 + _NEAR_ONE, a), *args)
-    below = fn(np.where(near, 1.0 - _NEAR_ONE, a), *args)
-    return np.where(near, 0.5 * (out + below), out)
-
-
-def _regular(fn, a, b, x, *args):
-    """fn(a, b, ...) away from its removable singularities a = 1 and a + b + x - 1 = 0 (2F1's c = 0, one-time
-    buyers with a + b = 1), averaging both sides of the singular point as `_around_a_one` does."""
-    near = np.abs(a + b + x - 1.0) < _NEAR_ONE
-
-    def at(bb):
-        return _around_a_one(lambda aa: fn(aa, bb), a)
-
-    if not near.any():
-        return at(b)
-    up = at(np.where(near, 1.0 - a - x + _NEAR_ONE, b))
-    down = at(np.where(near, 1.0 - a - x - _NEAR_ONE, b))
-    return np.where(near, 0.5 * (up + down), up)
 
 
 def _conditional(a, b, t, x, tx, TT, r, alpha):
     z = t / (alpha + TT + t)
     c = a + b + x - 1.0
-    inner = 1.0 - _one_minus_term(z, a - 1.0, a + b - 1.0 - r, a - 1.0, c, r + x, r + x, b + x)
+    inner = 1.0 - one_minus_term(z, a - 1.0, a + b - 1.0 - r, a - 1.0, c, r + x, r + x, b + x)
     alive = special.expit(-_log_odds_dead(x, tx, TT, r, alpha, a, b))
     return c / (a - 1.0) * inner * alive
 
@@ -183,7 +59,7 @@ def _conditional(a, b, t, x, tx, TT, r, alpha):
 def _unconditional(a, b, t, r, alpha):
     z = t / (alpha + t)
     c = a + b - 1.0
-    return c / (a - 1.0) * (1.0 - _one_minus_term(z, a - 1.0, c - r, a - 1.0, c, r, r, b))
+    return c / (a - 1.0) * (1.0 - one_minus_term(z, a - 1.0, c - r, a - 1.0, c, r, r, b))
 
 
 def bgnbd_expected_purchases(t, frequency, t_x, T, r, alpha, a, b):
@@ -191,21 +67,21 @@ def bgnbd_expected_purchases(t, frequency, t_x, T, r, alpha, a, b):
 
     Uses Euler's transformation of 2F1 so that large x neither overflows nor loses precision.
     """
-    t, x, tx, TT, r, alpha, a, b = _arrays(t, frequency, t_x, T, r, alpha, a, b)
-    out = _regular(lambda aa, bb: _conditional(aa, bb, t, x, tx, TT, r, alpha), a, b, x)
+    t, x, tx, TT, r, alpha, a, b = float_arrays(t, frequency, t_x, T, r, alpha, a, b)
+    out = regular(lambda aa, bb: _conditional(aa, bb, t, x, tx, TT, r, alpha), a, b, x)
     return as_output(np.where(t > 0, np.clip(out, 0.0, None), 0.0))
 
 
 def bgnbd_unconditional_purchases(t, r, alpha, a, b):
     """E[X(t)]: expected purchases of a customer in the t periods after the first purchase, element-wise."""
-    t, r, alpha, a, b = _arrays(t, r, alpha, a, b)
-    out = _regular(lambda aa, bb: _unconditional(aa, bb, t, r, alpha), a, b, 0.0)
+    t, r, alpha, a, b = float_arrays(t, r, alpha, a, b)
+    out = regular(lambda aa, bb: _unconditional(aa, bb, t, r, alpha), a, b, 0.0)
     return as_output(np.where(t > 0, np.clip(out, 0.0, None), 0.0))
 
 
 def bgnbd_log_likelihood(params, frequency, t_x, T, weights=None) -> float:
     """Total log-likelihood of (r, alpha, a, b) on the customers' (x, t_x, T)."""
-    x, tx, TT = _arrays(frequency, t_x, T)
+    x, tx, TT = float_arrays(frequency, t_x, T)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     nll, _ = _nll_grad(np.log(np.asarray(params, dtype=float)), x.ravel(), tx.ravel(), TT.ravel(), w.ravel())
     return -nll
@@ -292,113 +168,25 @@ def _nll_grad_prepared(logp: np.ndarray, d: _Prepared) -> tuple[float, np.ndarra
     return -ll, -grad
 
 
-def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
-    """Distinct rows of the given columns, their counts, and the inverse index back to the input rows.
-
-    Hash-based (pandas factorize), a few times faster than np.unique(axis=0) on large ledgers.
-    """
-    gid = np.zeros(len(columns[0]), dtype=np.int64)
-    n_groups = 1
-    for col in columns:
-        codes, uniques = pd.factorize(np.asarray(col))
-        gid, kept = pd.factorize(gid * len(uniques) + codes)
-        n_groups = len(kept)
-    first = np.empty(n_groups, dtype=np.int64)
-    first[gid[::-1]] = np.arange(len(gid))[::-1]
-    counts = np.bincount(gid, minlength=n_groups).astype(float)
-    return [np.asarray(c)[first] for c in columns], counts, gid
-
-
-# ---------------------------------------------------------------- fit
-
-
-def _bgnbd_inputs(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    what = "fit_bgnbd"
-    require_columns(summary, ["frequency", "t_x", "T"], what)
-    x = numeric_column(summary, "frequency", what)
-    tx = numeric_column(summary, "t_x", what)
-    T = numeric_column(summary, "T", what)
-    if (np.abs(x - np.round(x)) > 1e-9).any():
-        first = summary.index[np.flatnonzero(np.abs(x - np.round(x)) > 1e-9)[0]]
-        raise ValueError(
-            f"{what}: column 'frequency' must hold whole repeat-purchase counts (customer {first!r})"
-        )
-    bad = tx > T * (1 + 1e-9) + 1e-9
-    if bad.any():
-        first = summary.index[np.flatnonzero(bad)[0]]
-        raise ValueError(
-            f"{what}: t_x (time between first and last purchase) exceeds T (customer age) for "
-            f"{int(bad.sum())} customer(s), first {first!r}"
-        )
-    return np.round(x), np.where(x > 0, tx, 0.0), T
-
-
 def fit_bgnbd(
     summary: pd.DataFrame,
     min_repeat_buyers: int = 20,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
 ) -> BGNBDResult:
-    """Fit the BG/NBD model to the summary's frequency, t_x and T by maximum likelihood.
+    """Fit the BG/NBD model to the summary's repeat purchase days, t_x and T by maximum likelihood.
 
-    The time unit is the summary's (attrs['time_unit']); parameters alpha and every duration live in it.
+    x is `repeat_days` (purchase days after the first, as in the paper), or `frequency` when the summary has
+    no such column. The time unit is the summary's (attrs['time_unit']); alpha and every duration live in it.
     Warns (ModelWarning) and says so in the result when the data cannot identify the model: fewer than
-    `min_repeat_buyers` repeat buyers, no convergence, or a parameter running off to 0 or infinity.
+    `min_repeat_buyers` repeat buyers, no convergence, or a parameter the data leave undetermined.
     """
-    x, tx, T = _bgnbd_inputs(summary)
-    unit = summary_unit(summary)
-    n = len(x)
-    n_repeat = int((x > 0).sum())
-    notes: list[str] = []
-    nan_params = dict.fromkeys(PARAM_NAMES, float("nan"))
-    if n == 0 or n_repeat == 0 or float(T.max(initial=0.0)) <= 0:
-        msg = (
-            f"BG/NBD cannot be fitted: {n} customer(s), {n_repeat} repeat buyer(s) and no time span"
-            if n == 0 or float(T.max(initial=0.0)) <= 0
-            else f"BG/NBD cannot be fitted: none of the {n} customers bought twice, so purchase rates and "
-            "drop-out cannot be estimated; use the simple CLV instead"
-        )
-        warn(msg)
-        return BGNBDResult(nan_params, float("nan"), False, n, n_repeat, unit, False, [msg], msg, 0)
-
-    (gx, gtx, gT), counts, _ = group_rows(x, tx, T)
-    prepared = _prepare(gx, gtx, gT, counts)
-    # start near the data: purchase rate r/alpha ~ repeat purchases per unit of time observed
-    rate = max(float(x.sum()) / max(float(T.sum()), 1e-9), 1e-6)
-    start = np.log([1.0, 1.0 / rate, 1.0, 1.0])
-    total = counts.sum()
-
-    def fun(logp):
-        nll, grad = _nll_grad_prepared(logp, prepared)
-        return nll / total, grad / total
-
-    res = minimize_bounded(fun, start, _LOG_BOUND, max_iterations, tolerance)
-    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.logp)), strict=True))
-    ll = -res.value * total
-    converged = res.converged
-    identified = True
-    if not converged:
-        notes.append(f"BG/NBD fit did not converge ({res.message}); predictions may be unreliable")
-    at_bound = [k for k, flag in zip(PARAM_NAMES, res.at_bound, strict=True) if flag]
-    if at_bound:
-        identified = False
-        notes.append(
-            f"BG/NBD parameter(s) {', '.join(at_bound)} ran to a limit: the data cannot identify the model "
-            "(too few repeat purchases or too short a history); P(alive) and predictions are unreliable"
-        )
-    if n_repeat < min_repeat_buyers:
-        identified = False
-        notes.append(
-            f"only {n_repeat} of {n} customers bought more than once (fewer than {min_repeat_buyers}): "
-            "the BG/NBD model is poorly identified; treat P(alive) and predictions as rough"
-        )
-    for note in notes:
-        warn(note)
-    return BGNBDResult(
-        params, ll, converged, n, n_repeat, unit, identified, notes, res.message, res.iterations
-    )
+    return fit_btyd(
+        BGNBDResult, summary, _nll_grad_prepared, lambda x, T: rate_start(x, T, 1.0, 1.0),
+        min_repeat_buyers, max_iterations, tolerance, _prepare,
+    )  # fmt: skip
 
 
-def model_time(value, unit: str, model_unit: str):
-    """A duration given in `unit` (D, W, M, Y) in the model's unit."""
-    return convert(value, check_unit(unit), model_unit)
+BGNBDResult._p_alive = staticmethod(bgnbd_p_alive)
+BGNBDResult._expected = staticmethod(bgnbd_expected_purchases)
+BGNBDResult._unconditional = staticmethod(bgnbd_unconditional_purchases)

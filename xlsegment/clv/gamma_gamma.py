@@ -1,86 +1,76 @@
 """Gamma-Gamma spend model (Fader & Hardie 2013): fit on repeat buyers and expected average order value.
 
-Customers without repeat purchases, or whose mean repeat value is zero or negative (returns), are left out
-of the fit and counted; they get the population mean order value.
+The fit uses repeat buyers whose mean repeat value is positive (the density has no mass at zero); the
+others are counted. Every repeat buyer then gets the model's conditional expectation given (x, m), a zero
+(or net-negative, taken as zero) mean value included, as lifetimes does; one-time buyers get the
+population mean. The fit and its after-fit checks are `base.fit_ml`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from xlsegment.clv._optim import minimize_bounded
-from xlsegment.clv._units import as_output, numeric_column, require_columns, warn
-from xlsegment.clv.bgnbd import group_rows
+from xlsegment.clv._units import as_output, warn
+from xlsegment.clv.base import FitResult, fit_ml, group_rows, spend_inputs
 
 PARAM_NAMES = ("p", "q", "gamma")
-_LOG_BOUND = 15.0
 
 
-@dataclass
-class GammaGammaResult:
-    """A fitted Gamma-Gamma model: parameters, log-likelihood, convergence and who was left out."""
+@dataclass(repr=False)
+class GammaGammaResult(FitResult):
+    """A fitted Gamma-Gamma model: p, q, gamma, and who was left out of the fit."""
 
-    params: dict[str, float]
-    log_likelihood: float
-    converged: bool
-    n_customers: int
-    n_excluded_nonpositive: int
-    n_one_time: int
-    identified: bool = True
-    warnings: list[str] = field(default_factory=list)
-    message: str = ""
-    iterations: int = 0
+    label = "Gamma-Gamma"
+    code = "gamma_gamma"
+    param_names = PARAM_NAMES
+    shape_names = ("p", "q")
+
+    n_customers: int = 0
+    n_excluded_nonpositive: int = 0
+    n_one_time: int = 0
 
     @property
     def usable(self) -> bool:
         """True when the parameters are finite and the population mean spend exists (q > 1)."""
-        return all(np.isfinite(v) for v in self.params.values()) and self.params["q"] > 1
+        return super().usable and self.params["q"] > 1
 
     def expected_aov(self, frequency, monetary_value):
         """Expected average order value of each customer given x repeat purchases of mean value m."""
-        p, q, g = (self.params[k] for k in PARAM_NAMES)
-        return gamma_gamma_expected_aov(frequency, monetary_value, p, q, g)
+        return gamma_gamma_expected_aov(frequency, monetary_value, *self._p())
 
     @property
     def population_mean(self) -> float:
         """Mean order value of a customer with no repeat history, p * gamma / (q - 1)."""
-        p, q, g = (self.params[k] for k in PARAM_NAMES)
+        p, q, g = self._p()
         return p * g / (q - 1) if q > 1 else float("nan")
 
-    def to_frame(self) -> pd.DataFrame:
-        """The parameters and fit figures as a two-column table (name, value)."""
-        rows = [(k, v) for k, v in self.params.items()]
-        rows += [
-            ("log_likelihood", self.log_likelihood),
-            ("converged", self.converged),
-            ("identified", self.identified),
+    def _figures(self) -> list[tuple[str, object]]:
+        return super()._figures() + [
             ("n_customers", self.n_customers),
             ("n_excluded_nonpositive", self.n_excluded_nonpositive),
             ("n_one_time", self.n_one_time),
         ]
-        return pd.DataFrame(rows, columns=["name", "value"])
 
-    def __repr__(self) -> str:
-        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
-        status = "converged" if self.converged else "NOT converged"
+    def _counts_text(self) -> str:
         return (
-            f"GammaGammaResult({ps}; LL={self.log_likelihood:.2f}; {status}; {self.n_customers} repeat "
-            f"buyers fitted, {self.n_excluded_nonpositive} excluded for zero/negative value)"
+            f"; {self.n_customers} repeat buyers fitted, {self.n_excluded_nonpositive} excluded for "
+            "zero/negative value"
         )
 
 
 def gamma_gamma_expected_aov(frequency, monetary_value, p, q, gamma):
-    """E[M | x, m]: expected average order value, element-wise (population mean when x = 0 or m <= 0)."""
+    """E[M | x, m] = p (gamma + x m) / (p x + q - 1), element-wise: the population mean when x = 0 (or m is
+    missing); a zero or negative mean value counts as 0, so the estimate shrinks below the population mean."""
     x, m, p, q, g = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (frequency, monetary_value, p, q, gamma))
     )
-    use = (x > 0) & (m > 0) & np.isfinite(m)
+    use = (x > 0) & np.isfinite(m)
     xs = np.where(use, x, 0.0)
-    ms = np.where(use, m, 0.0)
+    ms = np.where(use, np.clip(m, 0.0, None), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(q > 1, p * (g + xs * ms) / (p * xs + q - 1.0), np.nan)
     return as_output(out)
@@ -122,16 +112,14 @@ def fit_gamma_gamma(
     max_iterations: int = 500,
     tolerance: float = 1e-8,
 ) -> GammaGammaResult:
-    """Fit the Gamma-Gamma model on repeat buyers' frequency and monetary_value by maximum likelihood.
+    """Fit the Gamma-Gamma model on repeat buyers' repeat days and their mean value by maximum likelihood.
 
-    One-time buyers are not used (their mean repeat value is undefined); repeat buyers with a zero or
-    negative mean value are excluded and counted (never a crash). Warns (ModelWarning) when fewer than
-    `min_customers` remain, when the fit does not converge, or when q <= 1 (no finite mean spend).
+    x, m are `repeat_days`, `repeat_day_value` (else `frequency`, `monetary_value`). One-time buyers are not
+    used (their mean repeat value is undefined); repeat buyers with a zero or negative mean value cannot be
+    (the density is 0 there): they are excluded and counted, never a crash. Warns (ModelWarning) when fewer
+    than `min_customers` remain, when the fit does not converge or is not identified, or when q <= 1.
     """
-    what = "fit_gamma_gamma"
-    require_columns(summary, ["frequency", "monetary_value"], what)
-    x_all = numeric_column(summary, "frequency", what)
-    m_all = pd.to_numeric(summary["monetary_value"], errors="coerce").to_numpy(dtype=float)
+    x_all, m_all = spend_inputs(summary, "fit_gamma_gamma")
     repeat = x_all > 0
     valid = repeat & np.isfinite(m_all) & (m_all > 0)
     n_excluded = int((repeat & ~valid).sum())
@@ -142,9 +130,9 @@ def fit_gamma_gamma(
     if n_excluded:
         notes.append(
             f"{n_excluded} repeat buyer(s) with zero, negative or missing average repeat value were left out "
-            "of the Gamma-Gamma fit (they get the population mean order value)"
+            "of the Gamma-Gamma fit (they get its conditional expectation for a zero value)"
         )
-    nan_params = dict.fromkeys(PARAM_NAMES, float("nan"))
+    counts_kw = {"n_customers": n, "n_excluded_nonpositive": n_excluded, "n_one_time": n_one_time}
     if n < 2 or np.ptp(m) == 0 and n < min_customers:
         notes.append(
             f"Gamma-Gamma cannot be fitted: only {n} repeat buyer(s) with a positive average value; "
@@ -152,12 +140,13 @@ def fit_gamma_gamma(
         )
         for note in notes:
             warn(note)
+        nan_params = dict.fromkeys(PARAM_NAMES, float("nan"))
         return GammaGammaResult(
-            nan_params, float("nan"), False, n, n_excluded, n_one_time, False, notes, notes[-1]
+            nan_params, float("nan"), False, **counts_kw, identified=False, warnings=notes, message=notes[-1]
         )
 
     (gx, gm), counts, _ = group_rows(x, m)
-    total = counts.sum()
+    total = float(counts.sum())
     # moment-style start: spend mean = p*gamma/(q-1); start with q = 2, p = 1 -> gamma ~ mean value
     start = np.log([1.0, 2.0, max(float(np.mean(m)), 1e-6)])
 
@@ -165,22 +154,13 @@ def fit_gamma_gamma(
         nll, grad = _nll_grad(logp, gx, gm, counts)
         return nll / total, grad / total
 
-    res = minimize_bounded(fun, start, _LOG_BOUND, max_iterations, tolerance)
-    params = dict(zip(PARAM_NAMES, (float(v) for v in np.exp(res.logp)), strict=True))
-    ll = -res.value * total
-    converged = res.converged
-    identified = True
-    if not converged:
-        notes.append(
-            f"Gamma-Gamma fit did not converge ({res.message}); expected order values may be unreliable"
-        )
-    at_bound = [k for k, flag in zip(PARAM_NAMES, res.at_bound, strict=True) if flag]
-    if at_bound:
-        identified = False
-        notes.append(
-            f"Gamma-Gamma parameter(s) {', '.join(at_bound)} ran to a limit: the data cannot identify the model"
-        )
-    if params["q"] <= 1:
+    fit = fit_ml(
+        fun, start, PARAM_NAMES, total, GammaGammaResult.label, max_iterations, tolerance,
+        GammaGammaResult.shape_names,
+    )  # fmt: skip
+    notes += fit.notes
+    identified = fit.identified
+    if fit.params["q"] <= 1:
         identified = False
         notes.append(
             "Gamma-Gamma q <= 1: spend has no finite population mean; expected order values are not available"
@@ -193,5 +173,6 @@ def fit_gamma_gamma(
     for note in notes:
         warn(note)
     return GammaGammaResult(
-        params, ll, converged, n, n_excluded, n_one_time, identified, notes, res.message, res.iterations
-    )
+        fit.params, fit.log_likelihood, fit.converged and identified, **counts_kw, identified=identified,
+        warnings=notes, message=fit.message, iterations=fit.iterations, std_errors=fit.std_errors,
+    )  # fmt: skip

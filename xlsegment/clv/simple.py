@@ -3,7 +3,14 @@
 The formula shop owners use, with the units made explicit: frequency is purchases per `unit` (month or year),
 the lifetime is in the same unit, an optional yearly discount rate turns the stream of future baskets into
 today's money, and a margin version applies when margin is known. The expected lifetime defaults to one
-derived from the data (yearly retention of customers, see `estimate_lifetime`).
+derived from the data (yearly retention of customers, see `estimate_lifetime`), bounded by the evidence:
+never longer than the span the ledger covers.
+
+Why the bound: the geometric lifetime 1 / (1 - retention) (Berger & Nasr 1998; Gupta & Lehmann 2003)
+assumes the retention measured today holds for ever, which a ledger can vouch for only over the span it
+covers; Fader & Hardie (2010, "Customer-base valuation in a contractual setting", Marketing Science 29(1))
+show how far such an extrapolation from one retention rate can miss. On one year of Online Retail data the
+unbounded rule gave a 7.9-year lifetime and 65 M of CLV against 8.3 M of revenue.
 """
 
 from __future__ import annotations
@@ -79,20 +86,33 @@ def estimate_lifetime(summary: pd.DataFrame, max_years: float = MAX_LIFETIME_YEA
     bought again in the last 12 (orders_prev_12m, orders_12m); lifetime = 1 / (1 - retention), the mean of a
     geometric lifetime. Needs two years of history. Otherwise: churn = share of customers known for more than
     a year whose last purchase is over a year old; lifetime = 1 / churn. Otherwise the default of
-    3 years, with a warning. The result is capped at `max_years`.
+    3 years, with a warning. The result is capped at the ledger's span (first purchase to as_of: the
+    history cannot show customers staying longer, see the module docstring) and at `max_years`.
     """
+    years, how = _measured_lifetime(summary)
+    span_years = _span_days(summary) / UNIT_DAYS["Y"]
+    if span_years > 0 and years > span_years and span_years < max_years:
+        return span_years, how + (
+            f", capped at the ledger's span of {span_years:.2f} years (it cannot show customers staying longer)"
+        )
+    if years > max_years:
+        return max_years, how + f", capped at {max_years:g} years"
+    return years, how
+
+
+def _measured_lifetime(summary: pd.DataFrame) -> tuple[float, str]:
+    """Lifetime in years from retention (two years of history), churn (one year) or the default."""
     span_days = _span_days(summary)
     if {"orders_12m", "orders_prev_12m"} <= set(summary.columns) and span_days >= 730:
         prev = pd.to_numeric(summary["orders_prev_12m"], errors="coerce").fillna(0).to_numpy() > 0
         cur = pd.to_numeric(summary["orders_12m"], errors="coerce").fillna(0).to_numpy() > 0
         if prev.sum() >= 1:
             retention = float((prev & cur).sum() / prev.sum())
-            years = min(float(lifetime_from_retention(retention)), max_years)
             how = (
                 f"yearly retention {retention:.1%} ({int((prev & cur).sum())} of {int(prev.sum())} customers "
                 f"active in the previous 12 months bought again in the last 12): lifetime = 1 / (1 - retention)"
             )
-            return years, how + (f", capped at {max_years:g} years" if years == max_years else "")
+            return float(lifetime_from_retention(retention)), how
     if {"recency", "T"} <= set(summary.columns) and span_days >= 365.25:
         unit_days = UNIT_DAYS[summary_unit(summary)]
         age = numeric_column(summary, "T", "simple_clv") * unit_days
@@ -100,18 +120,17 @@ def estimate_lifetime(summary: pd.DataFrame, max_years: float = MAX_LIFETIME_YEA
         old = age >= 365.25
         if old.sum() >= 1:
             churn = float((rec[old] > 365.25).sum() / old.sum())
-            years = min(1.0 / churn, max_years) if churn > 0 else max_years
             how = (
                 f"yearly churn {churn:.1%} (customers known for over a year with no purchase in the last 12 "
                 f"months: {int((rec[old] > 365.25).sum())} of {int(old.sum())}): lifetime = 1 / churn"
             )
-            return years, how + (f", capped at {max_years:g} years" if years == max_years else "")
+            return (1.0 / churn if churn > 0 else np.inf), how
     how = (
         f"default of {DEFAULT_LIFETIME_YEARS:g} years: the data covers less than a year, too short to measure "
         "how long customers stay; set `lifetime` to your own estimate"
     )
     warn(how)
-    return min(DEFAULT_LIFETIME_YEARS, max_years), how
+    return DEFAULT_LIFETIME_YEARS, how
 
 
 def _span_days(summary: pd.DataFrame) -> float:

@@ -19,7 +19,7 @@ from xlsegment.excel.scripts import __all__ as SCRIPTS
 
 MAIN = "main.py"
 REQUIREMENTS = "requirements.txt"
-MIN_XLWINGS = "0.33.15"  # what new xlwings Lite workbooks default to (lite.xlwings.org changelog, 2025-07)
+MIN_XLWINGS = "0.37.8"  # the version the buttons are tested with (charts, conditional formats: 0.37.5+)
 
 
 def main_py() -> str:

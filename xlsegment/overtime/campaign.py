@@ -19,7 +19,7 @@ import pandas as pd
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime import stats
-from xlsegment.overtime.holdout import customer_ids, segment_column
+from xlsegment.overtime.holdout import HOLDOUT_SEED, HOLDOUT_SHARE, customer_ids, hold_out, segment_column
 from xlsegment.overtime.text import fill, number_text, percent_text
 
 CAMPAIGN_COLUMNS = ("customer_id", "segment", "segment_label", "channel", "date", "held_out")
@@ -274,3 +274,38 @@ def measure_campaign(
     table["confidence"] = confidence
     table["text"] = [_sentence(row, lang, currency) for _, row in table.iterrows()]
     return CampaignResult(table, end_ts, confidence, lang)
+
+
+def plan_control_group(
+    customers: pd.DataFrame,
+    date: object,
+    *,
+    share: float = HOLDOUT_SHARE,
+    seed: int = HOLDOUT_SEED,
+    segment_by: str = "rfm_segment",
+    lang: str = "en",
+) -> tuple[pd.Series, pd.DataFrame]:
+    """The control group of an analysis' action plan: per customer with a next action, the mark shown in the
+    mailing list ('' or 'held out: do not contact'), and the campaign file of those customers (contact date
+    `date`, their planned channel, held out or not). `customers` is `Analysis.customers`."""
+    lang = check_lang(lang)
+    if "next_action" not in customers.columns:
+        raise ValueError("the analysis plans no action: there is no mailing to hold customers out of")
+    action = customers["next_action"].astype("object")
+    planned = customers.loc[action.notna() & (action.astype(str).str.strip() != "")]
+    contacts = pd.DataFrame(
+        {
+            "customer_id": planned.index.astype(str)
+            if "customer_id" not in planned
+            else planned["customer_id"],
+            "segment": planned[segment_by].astype("object").to_numpy(),
+            "channel": planned["channel"].astype("object").to_numpy() if "channel" in planned else "",
+        },
+        index=planned.index,
+    )
+    if f"{segment_by}_label" in planned.columns:
+        contacts["segment_label"] = planned[f"{segment_by}_label"].astype("object").to_numpy()
+    marked = hold_out(contacts, share, seed, by="segment")
+    mark = pd.Series("", index=customers.index, dtype=object)
+    mark.loc[marked.index[marked["held_out"].to_numpy()]] = label("overtime.held_out.mark", lang)
+    return mark, campaign_file(marked, date)

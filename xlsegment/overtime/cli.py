@@ -89,3 +89,54 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
         write_csv(result.table, output, sep=";" if lang == "fr" else ",")
         print(f"Wrote {output}", file=out)
     return 0
+
+
+def add_campaign_options(build: argparse.ArgumentParser) -> None:
+    """`build --campaign FILE [--hold-out SHARE]`: a control group marked in the mailing list, and its record."""
+    build.add_argument(
+        "--campaign",
+        metavar="FILE",
+        help="hold out a random control group per segment, mark it in the mailing list and write the campaign "
+        "file (CSV) that `xlsegment measure` reads later",
+    )
+    build.add_argument(
+        "--hold-out",
+        type=float,
+        metavar="SHARE",
+        help="share of each segment held out with --campaign (default 0.1 = 10 %%)",
+    )
+
+
+def mark_control_group(args: argparse.Namespace, analysis) -> object | None:
+    """With --campaign: add the control-group mark to the analysis' customers (shown in the mailing list) and
+    return the campaign record to write once the workbook is saved; None without --campaign."""
+    from xlsegment.cli import CliError
+    from xlsegment.overtime.campaign import HOLDOUT_SHARE, plan_control_group
+
+    if not args.campaign:
+        if args.hold_out is not None:
+            raise CliError("--hold-out needs --campaign FILE (where the control group is recorded)")
+        return None
+    import pandas as pd
+
+    settings = analysis.settings
+    try:
+        mark, campaign = plan_control_group(
+            analysis.customers,
+            analysis.as_of + pd.Timedelta(days=1),  # contacts go out after the analysis date
+            share=HOLDOUT_SHARE if args.hold_out is None else args.hold_out,
+            segment_by=settings.segment_by,
+            lang=settings.lang,
+        )
+    except ValueError as err:
+        raise CliError(str(err)) from err
+    analysis.customers["control_group"] = mark
+    return campaign
+
+
+def check_campaign_path(args: argparse.Namespace) -> None:
+    """Refuse an existing campaign file (without --force) before the long build."""
+    from xlsegment.cli import CliError
+
+    if args.campaign and Path(args.campaign).exists() and not args.force:
+        raise CliError(f"campaign file {args.campaign!r} already exists; use --force to replace it")

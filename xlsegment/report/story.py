@@ -111,8 +111,6 @@ def reliability_sentences(analysis: Any, lang: str) -> list[str]:
         from xlsegment.clv.reliability import verdict_sentences
     except ImportError:
         return []
-    if getattr(analysis, "reliability", None) is None:
-        return []
     try:
         return [str(s) for s in verdict_sentences(analysis, lang) if str(s).strip()]
     except (KeyError, ValueError, TypeError, AttributeError):

@@ -212,6 +212,7 @@ class Report:
     week_counts: list[tuple[str, int]] = field(default_factory=list)  # (channel label, customers) of week 1
     model_text: list[str] = field(default_factory=list)  # what the models found, in words
     glossary: ReportTable | None = None  # every Customers column explained
+    model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -641,7 +642,14 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     seg = f"{segment_by}_label" if f"{segment_by}_label" in sub.columns else segment_by
     if seg in sub.columns:
         columns.append((segment_by, "text", sub[seg]))
-    for key in ("next_action", "channel", "due_date", "suppressed_offer", "suppressed_reason"):
+    for key in (
+        "next_action",
+        "channel",
+        "due_date",
+        "suppressed_offer",
+        "suppressed_reason",
+        "control_group",
+    ):
         shown = f"{key}_label" if f"{key}_label" in sub.columns else key  # a code by its label
         if shown in sub.columns and not _is_empty(sub[shown]):
             columns.append((key, _KIND_OF.get(key, "text"), sub[shown]))
@@ -951,11 +959,14 @@ def build_report(
         shown = frame.loc[frame["pareto"].astype("object") == "top20", "pareto_label"]
         if len(shown):
             top20 = str(shown.iloc[0])
+    from xlsegment.clv.reliability import verdict_sentences
+
     names = sheet_names(lang)
     customers = customers_view(analysis, lang, segment_by)
     return Report(
         lang=lang,
         top20_label=top20,
+        model_verdicts=tuple(verdict_sentences(analysis, lang)),
         sheet_names=names,
         title=label("wb.title_shop" if shop else "wb.title", lang).format(
             shop=shop, as_of=format_date(as_of, lang)

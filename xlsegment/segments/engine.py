@@ -19,12 +19,15 @@ from xlsegment.errors import ConfigError
 from xlsegment.labels import check_lang, label
 from xlsegment.segments.abc import ABC_CODES, PARETO_CODES, abc_codes, pareto_codes, ranked_order
 from xlsegment.segments.behaviour import BEHAVIOUR_CODES, BUYER_CODES, behaviour_codes, buyer_codes
+from xlsegment.segments.bounds import bounded_summary
 from xlsegment.segments.codes import categorical, labelled, unique_from_descending
 from xlsegment.segments.config import SegmentConfig, SegmentWarning, numbers, require
-from xlsegment.segments.rfm import _frat_code, _rfm, rfm_code_column, score_dimension
+from xlsegment.segments.consistency import FORMER_MAX_R_SCORE, cap_recency_score
+from xlsegment.segments.rfm import _frat_code, _rfm, recency_days, rfm_code_column, score_dimension
 from xlsegment.segments.rules import apply_rule_table, as_rule_table
 from xlsegment.segments.types import TYPE_CODES, type_codes
 from xlsegment.segments.value import value_codes
+from xlsegment.shared import SharedDict
 
 CODE_COLUMNS = ("abc", "pareto", "buyer_status", "rfm_segment", "lifecycle", "behaviour", "customer_type")
 CLASSIFICATIONS = (
@@ -92,6 +95,7 @@ def segment(
     cfg = SegmentConfig.from_options(config, **options)
     wanted = wanted_classifications(cfg.classifications)
     require(summary, required_columns(cfg, wanted), "segment")
+    summary = bounded_summary(summary, lang)  # noise, return rates over 100 %, negative nets: said why
     rules: dict[str, Any] = {
         "config": _plain_config(cfg),
         "customers": len(summary),
@@ -122,6 +126,9 @@ def segment(
             (r, f, m), rules["rfm"] = _rfm(
                 summary, cfg.rfm_bins, cfg.rfm_method, cfg.rfm_breaks, cfg.rfm_columns, known
             )
+            # consistency rule 1: a customer silent for over former_months is never scored as recent
+            r = cap_recency_score(r, recency_days(summary), cfg.former_months)
+            rules["rfm"]["former_max_r_score"] = FORMER_MAX_R_SCORE
             new.update(r_score=r, f_score=f, m_score=m, rfm_code=rfm_code_column(r, f, m))
             n_scores = tuple(rules["rfm"]["n_scores"])
             for name, table in (("rfm_segment", cfg.rfm_table), ("lifecycle", cfg.lifecycle_table)):
@@ -177,7 +184,7 @@ def segment(
     added = pd.DataFrame(ordered, index=summary.index)
     base = summary.drop(columns=[c for c in added.columns if c in summary.columns])
     result = pd.concat([base, added], axis=1)
-    result.attrs = {**summary.attrs, "segment_rules": rules, "lang": lang}
+    result.attrs = {**summary.attrs, "segment_rules": SharedDict(rules), "lang": lang}
     return result
 
 
