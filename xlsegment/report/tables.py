@@ -128,6 +128,8 @@ ESSENTIAL_COLUMNS = (
 # columns left out of the Customers sheet: internal codes whose label is shown elsewhere, and the planner's
 # own copy of the segment (the same as the classification it plans by)
 HIDDEN_COLUMNS = ("segment", "segment_label")
+# model figures shown even when blank: blank says the model was not reliable enough to give them
+KEPT_EMPTY = ("p_alive", "expected_purchases", "expected_aov", "clv", "clv_margin")
 # text columns whose long sentences wrap
 LONG_TEXT_COLUMNS = (
     "next_action",
@@ -386,7 +388,8 @@ def customers_view(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
         used.add("segment")
 
     def add(key: str, kind: str, values: pd.Series) -> None:
-        if not _is_empty(values):
+        # an empty column is left out, except a model's figures left blank on purpose (not reliable)
+        if key in KEPT_EMPTY or not _is_empty(values):
             columns.append((key, kind, values))
 
     for key, kind in order:
@@ -730,6 +733,8 @@ def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
         )
     ]
     for name, df in tables:
+        if _known(f"model.table.{name}", lang) is None:  # raw tables without a label stay in the API
+            continue
         keep_index = df.index.name is not None or not isinstance(df.index, pd.RangeIndex)
         sub = df.reset_index() if keep_index else df.reset_index(drop=True)
         out.append(_relabel(f"model_{name}", label(f"model.table.{name}", lang), sub, lang))
