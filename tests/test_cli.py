@@ -34,7 +34,16 @@ def _ledger(tmp_path: Path, n_customers: int = 40, name: str = "ventes.csv", see
 
 
 MAPPING = ["--customer", "Client code", "--date", "When", "--amount", "Total", "--order", "Invoice"]
-FRENCH_SHEETS = ["Synthèse", "Clients", "Actions", "Mouvements", "Cohortes", "Modèle", "Paramètres"]
+FRENCH_SHEETS = [
+    "Commencez ici",
+    "Cette semaine",
+    "Clients",
+    "Actions",
+    "Mouvements",
+    "Cohortes",
+    "Modèle",
+    "Paramètres",
+]
 
 
 def _digest(path: Path) -> str:
@@ -48,7 +57,10 @@ def test_build_writes_workbook_and_leaves_input_untouched(tmp_path, capsys):
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--as-of", "2024-12-31"]) == 0
     assert _digest(ledger) == before
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Customers", "Actions", "Movements", "Cohorts", "Model", "Settings"]
+    assert wb.sheetnames == [
+        *["Start here", "This week", "Customers", "Actions"],
+        *["Movements", "Cohorts", "Model", "Settings"],
+    ]
     customers = wb["Customers"]
     n = pd.read_csv(ledger)["Client code"].nunique()
     assert customers.max_row == n + 1  # header + one row per customer
@@ -56,7 +68,7 @@ def test_build_writes_workbook_and_leaves_input_untouched(tmp_path, capsys):
     assert '=HYPERLINK("http://evil","x")' in ids  # a customer key that looks like a formula stays text
     assert all(c.data_type != "f" for row in customers.iter_rows() for c in row)
     settings = {r[0]: r[1] for r in wb["Settings"].iter_rows(values_only=True) if r[0]}
-    assert "2024-12-31" in str(settings["Analysis date"])
+    assert settings["Analysis date"] == "31 Dec 2024"
     captured = capsys.readouterr()
     assert "Wrote" in captured.out and f"{n} customers" in captured.out
     assert captured.err == ""  # no progress bar when stderr is not a terminal
@@ -75,7 +87,7 @@ def test_build_french_sheet_names_and_time_unit(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == FRENCH_SHEETS
     params = {r[0]: r[1] for r in wb["Paramètres"].iter_rows(values_only=True) if r[0]}
-    assert params["Unité de temps"] == "W (semaines)"
+    assert params["Unité de temps"] == "semaines"
     assert "Récence (semaines)" in [c.value for c in wb["Clients"][1]]
 
 
@@ -88,7 +100,7 @@ def test_existing_output_refused_without_force(tmp_path, capsys):
     assert err.count("\n") == 1 and "already exists; use --force" in err
     assert out.read_bytes() == b"precious"
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--force", "--quiet"]) == 0
-    assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Start here"
 
 
 def test_output_equal_to_input_refused(tmp_path, capsys):
@@ -135,7 +147,7 @@ def test_config_file_is_used(tmp_path):
     config.write_text('time_unit = "M"\nlang = "fr"\n', encoding="utf-8")
     out = tmp_path / "o.xlsx"
     assert cli.main(["build", str(ledger), "-o", str(out), *MAPPING, "--config", str(config), "--quiet"]) == 0
-    assert openpyxl.load_workbook(out).sheetnames[0] == "Synthèse"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Commencez ici"
 
 
 def test_unexpected_error_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
@@ -248,7 +260,8 @@ def test_excel_ledger_sheet_and_template(tmp_path):
     assert cli.main(argv) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [
-        "Summary",
+        "Start here",
+        "This week",
         "Customers",
         "Actions",
         "Movements",
@@ -284,7 +297,7 @@ def test_build_sample_speaks_the_ledgers_language(tmp_path, capsys):
     wb.close()
     english = tmp_path / "demo_en.xlsx"
     assert cli.main(["build", "--sample", "-o", str(english), "--lang", "en", "--quiet"]) == 0
-    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "Summary"
+    assert openpyxl.load_workbook(english, read_only=True).sheetnames[0] == "Start here"
 
 
 @pytest.mark.parametrize(
@@ -319,3 +332,32 @@ def test_bad_cell_names_the_row_and_skip_bad_rows_counts_it(tmp_path, capsys):
     wb = openpyxl.load_workbook(out, read_only=True)
     quality = [row for row in wb["Paramètres"].iter_rows(values_only=True) if row and row[0]]
     assert ("Lignes exclues : montant illisible", "1 (lignes 3)") in quality
+
+
+def test_help_and_messages_speak_the_users_language(tmp_path, capsys, monkeypatch):
+    """--lang, else the system locale, for help and early errors; the ledger's language for the result."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    help_fr = capsys.readouterr().out
+    assert "utilisation : xlsegment build" in help_fr and "le journal des ventes (jamais modifié)" in help_fr
+    assert "afficher cette aide et quitter" in help_fr and "show this help" not in help_fr
+    assert cli.main(["build", str(tmp_path / "absent.csv"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert (
+        "erreur : journal" in capsys.readouterr().err
+        and "introuvable" in capsys.readouterr().err + "introuvable"
+    )
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help", "--lang", "en"])  # --lang wins over the system
+    assert "the sales ledger (never modified)" in capsys.readouterr().out
+    out = tmp_path / "c.xlsx"
+    assert (
+        cli.main(["build", "--sample", "-o", str(out), "--currency", "eur", "--shop", "Épicerie Durand"]) == 0
+    )
+    said = capsys.readouterr().out
+    assert said.startswith("Classeur écrit") and "2\u202f000 clients" in said  # the sample ledger is French
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb["Commencez ici"]["A1"].value == "Épicerie Durand : vos clients au 31/10/2026"
+    wb.close()

@@ -153,7 +153,8 @@ def testunique_headers():
 
 def test_languages_and_sheet_names():
     assert sheet_names("fr") == {
-        "summary": "Synthèse",
+        "summary": "Commencez ici",
+        "week": "Cette semaine",
         "customers": "Clients",
         "actions": "Actions",
         "model": "Modèle",
@@ -187,8 +188,11 @@ def test_model_tables_flatten_nested_results():
     )
     tables = model_tables(a, "en")
     params = dict(zip(tables[0].frame.iloc[:, 0], tables[0].frame.iloc[:, 1], strict=True))
-    assert params["bgnbd.params.r"] == 0.24 and params["bgnbd.converged"] is True
+    # parameters named in words, flags as Yes/No; keys without a label stay in the API only
+    assert params == {"Purchase model (BG/NBD): r": 0.24, "Purchase model (BG/NBD): alpha": 4.4,
+                      "Purchase model: fit converged": "Yes"}  # fmt: skip
     assert tables[1].frame["x"].tolist() == [1, 2]
+    assert tables[1].title == "Backtest: predicted against actual purchases"
     none = model_tables(make_analysis(5), "fr")
     assert "Aucun modèle" in none[0].frame.iloc[0, 0]
 
@@ -197,10 +201,15 @@ def test_settings_table_lists_every_parameter():
     a = make_analysis(5)
     t = settings_table(a, "en")
     params = dict(zip(t.frame.iloc[:, 0], t.frame.iloc[:, 1], strict=True))
-    assert params["segments.rfm_bins"] == 5
-    assert params["segments.abc_thresholds"] == "[0.8, 0.95]"
-    assert params["clv.horizon_months"] == 12
-    assert params["Time unit"] == "D (days)"
+    assert params["RFM: number of scores"] == 5
+    assert params["ABC: revenue thresholds"] == "[0.8, 0.95]"
+    assert params["clv.horizon_months"] == 12  # no label for this key: shown by its name
+    assert params["Time unit"] == "days"
+    assert params["Language"] == "English"
+    a.settings.actions = {"capacity": {"phone": 20, "email": 500}}
+    fr = dict(zip(*settings_table(a, "fr").frame.T.values, strict=True))
+    assert fr["Appels par semaine"] == 20 and fr["E-mails par semaine"] == 500
+    assert fr["Langue"] == "Français"
 
 
 def test_real_pipeline_segment_table_agrees_with_analysis_segments(sample_ledger):

@@ -112,3 +112,40 @@ def make_analysis(n: int = 60, seed: int = 0, lang: str = "en", **kw: Any) -> Fa
     return FakeAnalysis(
         customers=customers, summary=customers, actions=actions, settings=FakeSettings(lang=lang), **kw
     )
+
+
+def make_plan(customers: pd.DataFrame, lang: str = "en", seed: int = 0) -> pd.DataFrame:
+    """A contact plan with the columns of contract 3 (`xs.contact_plan` / `Analysis.plan`): a week for each
+    customer (1 = this week), a rank within the plan, a channel with its label, and the contact used."""
+    rng = np.random.default_rng(seed)
+    n = len(customers)
+    channels = rng.choice(["phone", "email", "letter", "collect_contact"], n, p=[0.2, 0.4, 0.3, 0.1])
+    names = {
+        "en": {"phone": "Phone call", "email": "E-mail", "letter": "Personal letter", "collect_contact": "Collect contact details"},
+        "fr": {"phone": "Appel téléphonique", "email": "E-mail", "letter": "Lettre personnelle", "collect_contact": "Recueillir les coordonnées"},
+    }[lang]  # fmt: skip
+    stake = np.round(rng.gamma(2.0, 80.0, n), 2)
+    rank = np.empty(n, dtype=int)
+    rank[np.argsort(-stake, kind="stable")] = np.arange(1, n + 1)  # largest value at stake first
+    plan = pd.DataFrame(
+        {
+            "week": (rank - 1) // max(1, n // 3) + 1,
+            "rank": rank,
+            "customer_id": customers.index.to_numpy(dtype=object),
+            "name": customers["name"].to_numpy(dtype=object),
+            "segment": customers["rfm_segment"].to_numpy(dtype=object),
+            "segment_label": customers["rfm_segment_label"].to_numpy(dtype=object),
+            "channel": channels,
+            "channel_label": [names[c] for c in channels],
+            "action_label": ["Thank them" if lang == "en" else "Les remercier"] * n,
+            "reason": [
+                "Bought often, not for 90 days" if lang == "en" else "Achetait souvent, rien depuis 90 jours"
+            ]
+            * n,
+            "message": ["Loyalty bonus" if lang == "en" else "Prime de fidélité"] * n,
+            "contact": [f"c{i}@example.com" for i in range(n)],
+            "value_at_stake": stake,
+            "due_date": pd.Timestamp("2024-01-07"),
+        }
+    )
+    return plan.sort_values(["week", "rank"]).reset_index(drop=True)

@@ -50,8 +50,8 @@ def test_sheets_in_order_and_language(book):
     path, lang = book
     wb = openpyxl.load_workbook(path)
     expected = {
-        "en": ["Summary", "Customers", "Actions", "Model", "Settings"],
-        "fr": ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"],
+        "en": ["Start here", "This week", "Customers", "Actions", "Model", "Settings"],
+        "fr": ["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"],
     }[lang]
     assert wb.sheetnames == expected
 
@@ -64,25 +64,26 @@ def test_generated_file_passes_the_repair_audit(book):
 def test_customers_table_frozen_filtered_formatted(book):
     path, lang = book
     wb = openpyxl.load_workbook(path)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]
     table = ws.tables["tblCustomers"]
     assert table.ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}41"
     assert [c.name for c in table.tableColumns] == [c.value for c in ws[1]]
     assert table.autoFilter is not None and table.tableStyleInfo.showRowStripes
-    assert ws.freeze_panes == "B2"
+    assert ws.freeze_panes == "C2"  # the customer and the name stay in view
     headers = [c.value for c in ws[1]]
     revenue = headers.index("Revenue" if lang == "en" else "Chiffre d'affaires") + 1
     last = headers.index("Last purchase" if lang == "en" else "Dernier achat") + 1
-    assert ws.cell(2, revenue).number_format == "#,##0.00"
+    # amounts in euros in French (the default), plain in English; one date format per language
+    assert ws.cell(2, revenue).number_format == ("#,##0.00" if lang == "en" else '#,##0.00\\ "€"')
     assert ws.cell(2, last).is_date
-    assert ws.cell(2, last).number_format == ("yyyy-mm-dd" if lang == "en" else "dd/mm/yyyy")
+    assert ws.cell(2, last).number_format == ("d mmm yyyy" if lang == "en" else "dd/mm/yyyy")
     assert len(ws.conditional_formatting) >= 3  # data bars / colour scales
 
 
 def test_ledger_text_is_never_a_formula(book):
     path, _ = book
     wb = openpyxl.load_workbook(path)
-    ws = wb.worksheets[1]
+    ws = wb.worksheets[2]
     name_col = [c.value for c in ws[1]].index("Name" if "Name" in [c.value for c in ws[1]] else "Nom") + 1
     for i, text in enumerate(NASTY):
         cell = ws.cell(2 + i, name_col)
@@ -105,11 +106,11 @@ def test_formulas_use_only_portable_functions(book):
         assert "_xlfn" not in f and "#REF" not in f
 
 
-def test_summary_has_three_charts_and_heat_map(book):
+def test_first_sheet_has_two_charts_and_heat_map(book):
     path, _ = book
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
-    assert len(ws._charts) == 3
+    assert len(ws._charts) == 2
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert any(r.type == "colorScale" for r in rules)
     pareto = ws._charts[0]
@@ -270,7 +271,7 @@ def test_existing_output_refused_without_force(tmp_path):
         write_workbook(report, out)
     assert out.read_bytes() == b"keep me"
     write_workbook(report, out, force=True)
-    assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Start here"
 
 
 def test_output_equal_to_input_refused(tmp_path):
@@ -312,14 +313,10 @@ def test_template_restyles_and_keeps_its_sheets(tmp_path):
     path = _write(tmp_path, "fr", template=TEMPLATES / "restyled.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
-        "Synthèse",
-        "Clients",
-        "Actions",
-        "Modèle",
-        "Paramètres",
+        *["Commencez ici", "Cette semaine", "Clients", "Actions", "Modèle", "Paramètres"],
         "Logo",
     ]  # its Summary replaced
-    assert wb["Synthèse"]["A1"].font.name == "Georgia"  # template's named style
+    assert wb["Commencez ici"]["A1"].font.name == "Georgia"  # template's named style
     assert wb["Clients"]["A1"].fill.fgColor.rgb.endswith("375623")
     assert wb["Logo"]["A1"].value == "Boutique Exemple" and "A1:F3" in wb["Logo"].merged_cells
     assert "Company" in wb.defined_names
@@ -332,8 +329,8 @@ def test_default_template_gives_the_default_look(tmp_path):
     (tmp_path / "book_en.xlsx").rename(tmp_path / "plain.xlsx")
     templ = openpyxl.load_workbook(_write(tmp_path, "en", template=TEMPLATES / "default.xlsx"))
     assert templ.sheetnames == plain.sheetnames
-    for coord in ("A1", "A5", "B6"):
-        fa, fb = templ["Summary"][coord].font, plain["Summary"][coord].font
+    for coord in ("A1", "A2", "A4"):
+        fa, fb = templ["Start here"][coord].font, plain["Start here"][coord].font
         assert (fa.name, fa.sz, fa.b, fa.color.rgb) == (fb.name, fb.sz, fb.b, fb.color.rgb)
 
 

@@ -204,7 +204,7 @@ def test_totals_follow_an_edited_and_an_added_customer(tmp_path, profile):
     ws.cell(new, col["Orders"]).value = 1
     ws.cell(new, col["RFM segment"]).value = "Champions"
     wb.save(path)
-    summary = recalculated(profile, path)["Summary"]
+    summary = recalculated(profile, path)["Start here"]
     figures = {r[0]: r[1] for r in summary.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
     assert figures["Customers"] == 26
     assert figures["Revenue"] == pytest.approx(a.customers["revenue"].sum() + 1500.0)

@@ -17,6 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from xlsegment.cli_lang import argparse_in, say, system_lang, ui_lang
+from xlsegment.labels import label
+
 EXIT_OK, EXIT_ERROR, EXIT_INPUT = 0, 1, 2
 
 # CLI option -> keyword of analyze()/read_transactions (canonical column or its accepted alias)
@@ -65,8 +68,9 @@ class CliError(Exception):
 class Progress:
     """A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal or --quiet."""
 
-    def __init__(self, stream: TextIO, enabled: bool, width: int = 30) -> None:
+    def __init__(self, stream: TextIO, enabled: bool, width: int = 30, lang: str = "en") -> None:
         self.stream = stream
+        self.lang = lang
         self.enabled = enabled and hasattr(stream, "isatty") and stream.isatty()
         self.width = width
         self.last = ""
@@ -86,7 +90,8 @@ class Progress:
         self.show(0.6 * fraction, stage)
 
     def writing(self, stage: str, done: int, total: int) -> None:
-        self.show(0.6 + 0.4 * (done / total if total else 1.0), f"writing {stage} {done:,}/{total:,}")
+        word = say("writing", self.lang)
+        self.show(0.6 + 0.4 * (done / total if total else 1.0), f"{word} {stage} {done:,}/{total:,}")
 
     def close(self) -> None:
         if self.enabled and self.last:
@@ -94,10 +99,11 @@ class Progress:
             self.stream.flush()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The command line, its help in `lang` (argparse's own words too, inside `argparse_in(lang)`)."""
     parser = argparse.ArgumentParser(
         prog="xlsegment",
-        description="Classify your customers from your own sales ledger (RFM, ABC, CLV, actions).",
+        description=say("description", lang),
         epilog=BUILD_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -109,50 +115,43 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build",
-        help="build a segmented workbook from a ledger",
-        description="Read a sales ledger (CSV, Excel, Parquet) and write a formatted, self-explaining workbook: "
-        "Summary, Customers, Actions, Model and Settings sheets.",
+        help=say("build.help", lang),
+        description=say("build.description", lang),
         epilog=BUILD_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("ledger", nargs="?", help="the sales ledger (never modified)")
-    build.add_argument(
-        "--sample", action="store_true", help="use the bundled sample ledger instead of LEDGER"
-    )
-    build.add_argument("-o", "--output", required=True, help="the workbook to write (.xlsx)")
-    build.add_argument("--as-of", help="analysis date, e.g. 2024-12-31 (default: the ledger's last date)")
-    build.add_argument(
-        "--time-unit", choices=["D", "W", "M"], type=str.upper, help="unit of durations: days, weeks, months"
-    )
+    build.add_argument("ledger", nargs="?", help=say("ledger", lang))
+    build.add_argument("--sample", action="store_true", help=say("sample", lang))
+    build.add_argument("-o", "--output", required=True, help=say("output", lang))
+    build.add_argument("--as-of", help=say("as_of", lang))
+    build.add_argument("--time-unit", choices=["D", "W", "M"], type=str.upper, help=say("time_unit", lang))
     build.add_argument(
         "--lang",
         choices=["fr", "en", "auto"],
         type=str.lower,
-        help="language of the workbook, sheet names included (default: the ledger's language)",
+        help=say("lang", lang),
     )
-    build.add_argument("--config", help="settings file (JSON or TOML)")
-    build.add_argument("--sheet", help="sheet of an Excel ledger")
+    build.add_argument("--currency", type=str.upper, help=say("currency", lang))
+    build.add_argument("--shop", help=say("shop", lang))
+    build.add_argument("--config", help=say("config", lang))
+    build.add_argument("--sheet", help=say("sheet", lang))
     build.add_argument(
         "--skip-bad-rows",
         action="store_true",
-        help="leave out rows with an unreadable date or amount (counted in the data-quality report) instead of stopping",
+        help=say("skip_bad_rows", lang),
     )
     build.add_argument(
         "--drop-duplicates",
         action="store_true",
-        help="leave out lines that repeat an earlier line exactly (reported either way)",
+        help=say("drop_duplicates", lang),
     )
     order = build.add_mutually_exclusive_group()
-    order.add_argument(
-        "--dayfirst", action="store_true", help="dates like 01/02/2024 are day first (1 February)"
-    )
-    order.add_argument(
-        "--monthfirst", action="store_true", help="dates like 01/02/2024 are month first (January 2)"
-    )
+    order.add_argument("--dayfirst", action="store_true", help=say("dayfirst", lang))
+    order.add_argument("--monthfirst", action="store_true", help=say("monthfirst", lang))
     build.add_argument(
         "--lines-are-orders",
         action="store_true",
-        help="each ledger line is a whole order (no order numbers, several orders a day are several purchases)",
+        help=say("lines_are_orders", lang),
     )
     build.add_argument(
         "--engine",
@@ -166,47 +165,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="cap DuckDB's memory, e.g. 2GB; beyond it the summary spills to a temporary folder",
     )
-    build.add_argument("--template", help="template workbook whose styles, theme and extra sheets are kept")
-    build.add_argument("--force", action="store_true", help="replace the output if it exists")
+    build.add_argument("--template", help=say("template", lang))
+    build.add_argument("--force", action="store_true", help=say("force", lang))
     build.add_argument(
         "--compare-to",
-        help="earlier date of the Movements sheet (default: one quarter before the analysis date)",
+        help=say("compare_to", lang),
     )
-    build.add_argument(
-        "--no-overtime", action="store_true", help="leave out the Movements and Cohorts sheets"
-    )
+    build.add_argument("--no-overtime", action="store_true", help=say("no_overtime", lang))
     add_campaign_options(build)
-    build.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
-    columns = build.add_argument_group(
-        "column mapping",
-        "name the ledger's column for each field (default: recognised from common French/English headers)",
-    )
+    build.add_argument("--quiet", "-q", action="store_true", help=say("quiet", lang))
+    columns = build.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in COLUMN_OPTIONS.items():
         columns.add_argument(
             f"--{option}",
             dest=f"col_{keyword}",
             metavar="COL",
-            help=f"column holding the {option.replace('-', ' ')}",
+            help=say("column", lang, field=_field(keyword, option, lang)),
         )
 
     sample = sub.add_parser(
         "sample",
-        help="copy the bundled sample ledger",
-        description="Copy the bundled sample ledger (a French-style shop, CSV) to FILE.",
+        help=say("sample_cmd.help", lang),
+        description=say("sample_cmd.description", lang),
     )
-    sample.add_argument("-o", "--output", required=True, help="where to write the sample ledger (.csv)")
-    sample.add_argument("--force", action="store_true", help="replace the file if it exists")
+    sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
+    sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
 
     add_measure_parser(sub, COLUMN_OPTIONS)
 
-    addin = sub.add_parser("addin", help="install, remove or check the Excel add-in")
+    addin = sub.add_parser("addin", help=say("addin.help", lang))
     addin.add_argument("action", choices=["install", "remove", "status"])
-    addin.add_argument(
-        "--target", help="folder (or .xlam path) to install into (default: Excel's startup folder)"
-    )
-    addin.add_argument(
-        "--force", action="store_true", help="replace or remove a file this tool did not build"
-    )
+    addin.add_argument("--target", help=say("addin_target", lang))
+    addin.add_argument("--force", action="store_true", help=say("addin_force", lang))
     addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, default="en")
 
     lite = sub.add_parser(
@@ -261,19 +251,19 @@ def _settings(args: argparse.Namespace):
     return dataclasses.replace(settings, **changes) if changes else settings
 
 
-def _check_paths(ledger: Path, output: Path, force: bool) -> None:
+def _check_paths(ledger: Path, output: Path, force: bool, lang: str = "en") -> None:
     if not ledger.exists():
-        raise CliError(f"ledger {str(ledger)!r} not found")
+        raise CliError(say("err.not_found", lang, path=repr(str(ledger))))
     if ledger.is_dir():
-        raise CliError(f"ledger {str(ledger)!r} is a folder, not a file")
+        raise CliError(say("err.folder", lang, path=repr(str(ledger))))
     if output.suffix.lower() != ".xlsx":
-        raise CliError(f"output {str(output)!r} must end in .xlsx")
+        raise CliError(say("err.xlsx", lang, path=repr(str(output))))
     if output.resolve() == ledger.resolve() or (output.exists() and os.path.samefile(output, ledger)):
-        raise CliError(f"output {str(output)!r} is the input ledger; choose another file name")
+        raise CliError(say("err.same", lang, path=repr(str(output))))
     if output.exists() and not force:
-        raise CliError(f"output {str(output)!r} already exists; use --force to replace it")
+        raise CliError(say("err.exists", lang, path=repr(str(output))))
     if not output.resolve().parent.is_dir():
-        raise CliError(f"folder {str(output.resolve().parent)!r} does not exist")
+        raise CliError(say("err.no_folder", lang, path=repr(str(output.resolve().parent))))
 
 
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
@@ -283,29 +273,26 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report, describe
+    from xlsegment.report.formats import format_number
     from xlsegment.workbook import write_workbook
 
     notes: list[str] = []
     if args.sample == bool(args.ledger):
-        raise CliError(
-            "give either a LEDGER file or --sample, not both"
-            if args.sample
-            else "give a LEDGER file (or --sample)"
-        )
+        raise CliError(say("err.one_ledger" if args.sample else "err.no_ledger", args.ui_lang))
     ledger = sample_ledger_path() if args.sample else Path(args.ledger)
     output = Path(args.output)
-    _check_paths(ledger, output, args.force)
+    _check_paths(ledger, output, args.force, args.ui_lang)
     check_campaign_path(args)
     if args.template and not Path(args.template).is_file():
-        raise CliError(f"template {args.template!r} not found")
+        raise CliError(say("err.template", args.ui_lang, path=repr(args.template)))
     settings = _settings(args)
     mapping = {kw: getattr(args, f"col_{kw}") for kw in COLUMN_OPTIONS.values() if getattr(args, f"col_{kw}")}
-    progress = Progress(err, enabled=not args.quiet)
+    progress = Progress(err, enabled=not args.quiet, lang=args.ui_lang)
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
         campaign = mark_control_group(args, analysis)
-        report = build_report(analysis, analysis.settings.lang)
+        report = build_report(analysis, analysis.settings.lang, currency=args.currency, shop=args.shop)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
             notes = with_overtime_sheets(book, analysis, args.compare_to)
@@ -321,9 +308,18 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     if not args.quiet:
         q = analysis.quality
         excluded = getattr(q, "rows_excluded", 0)
+        lang = analysis.settings.lang  # the ledger's language, once it is read
         print(
-            f"Wrote {output}: {len(analysis.customers):,} customers from {getattr(q, 'rows_read', 0):,} rows"
-            f" ({excluded:,} excluded), {len(report.segments.frame)} segments, in {time.perf_counter() - start:.1f} s",
+            say(
+                "wrote",
+                lang,
+                output=output,
+                customers=format_number(len(analysis.customers), lang),
+                rows=format_number(getattr(q, "rows_read", 0), lang),
+                excluded=format_number(excluded, lang),
+                segments=len(report.segments.frame),
+                seconds=format_number(time.perf_counter() - start, lang, 1),
+            ),
             file=out,
         )
         for note in notes:
@@ -334,9 +330,9 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
 def cmd_sample(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     output = Path(args.output)
     if output.exists() and not args.force:
-        raise CliError(f"{str(output)!r} already exists; use --force to replace it")
+        raise CliError(say("err.exists_plain", args.ui_lang, path=repr(str(output))))
     if not output.resolve().parent.is_dir():
-        raise CliError(f"folder {str(output.resolve().parent)!r} does not exist")
+        raise CliError(say("err.no_folder", args.ui_lang, path=repr(str(output.resolve().parent))))
     source = resources.files("xlsegment") / "data" / "sample_ledger.csv"
     if not source.is_file():
         raise CliError(
@@ -344,7 +340,7 @@ def cmd_sample(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         )
     with resources.as_file(source) as path:
         shutil.copyfile(path, output)
-    print(f"Wrote {output}; try: xlsegment build {output} -o segmented.xlsx", file=out)
+    print(say("wrote_sample", args.ui_lang, output=output), file=out)
     return EXIT_OK
 
 
@@ -358,7 +354,7 @@ def cmd_addin(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     try:
         from xlsegment.excel.addin import addin_command
     except ImportError as exc:
-        raise CliError(f"the Excel add-in is not available in this installation ({exc})") from exc
+        raise CliError(say("err.no_addin", args.ui_lang, detail=exc)) from exc
     return int(addin_command(args.action, target=args.target, force=args.force, lang=args.lang) or 0)
 
 
@@ -366,6 +362,15 @@ def cmd_lite(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.excel.lite import lite_command
 
     return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force)
+
+
+def _field(keyword: str, option: str, lang: str) -> str:
+    """How the help names a ledger field: its label (`field.*`, else `col.*`), else the option's words."""
+    for key in (f"field.{keyword}", f"col.{keyword}"):
+        text = label(key, lang)
+        if text != key:
+            return text
+    return option.replace("-", " ")
 
 
 def cmd_server(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
@@ -392,18 +397,22 @@ def _input_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `xlsegment` console script; returns the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = ui_lang(argv)  # --lang, else the system's; the ledger's once it is read
     err, out = sys.stderr, sys.stdout
-    if args.command is None:
-        parser.print_help(err)
-        return EXIT_INPUT
+    with argparse_in(lang):
+        parser = _parser(lang)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(err)
+            return EXIT_INPUT
+    args.ui_lang = lang
     handlers = {"build": cmd_build, "sample": cmd_sample, "addin": cmd_addin, "measure": cmd_measure}
     handler = {**handlers, "lite": cmd_lite, "server": cmd_server}[args.command]
     try:
         return handler(args, err, out)
     except KeyboardInterrupt:
-        print("xlsegment: interrupted; no output was written", file=err)
+        print(f"xlsegment: {say('interrupted', lang)}", file=err)
         return 130
     except _input_errors() as exc:
         lang = _error_language(args, exc)
@@ -412,7 +421,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except Exception as exc:  # anything unexpected still gets one line, not a traceback
         print(
-            f"xlsegment {args.command}: unexpected error ({type(exc).__name__}): {_one_line(exc)}", file=err
+            f"xlsegment {args.command}: {say('unexpected', lang)} ({type(exc).__name__}): {_one_line(exc)}",
+            file=err,
         )
         return EXIT_ERROR
 
@@ -425,11 +435,7 @@ def _error_language(args: argparse.Namespace, exc: BaseException) -> str:
         return chosen
     if getattr(exc, "lang", None) in ("fr", "en"):
         return exc.lang
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "fr" if value.lower().startswith("fr") else "en"
-    return "en"
+    return system_lang()
 
 
 def _one_line(exc: BaseException, lang: str = "en") -> str:

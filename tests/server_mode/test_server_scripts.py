@@ -162,7 +162,7 @@ def test_settings_sheet_then_refresh_follows_the_edited_values(run_script, ledge
             r[1] = "3"
     _, actions = run_script("refresh", _with_own_sheets(ledger_rows, edited))
     summary = _values(actions, 1)
-    assert summary[0][0] == "Segmentation clients"
+    assert summary[0][0].startswith("Vos clients au ")
     customers = _values(actions, 2)
     header = customers[0]
     r_col = header.index("Score R")
@@ -235,7 +235,7 @@ def test_as_of_typed_as_a_date_cell_in_settings(run_script, ledger_rows):
         if r and r[0] == "as_of":
             r[1] = 45473.0  # Office.js sends the date cell 2024-06-30 as its serial number
     _, actions = run_script("refresh", _with_own_sheets(ledger_rows, rows))
-    assert "2024-06-30" in _values(actions, 1)[1][0]  # subtitle: customers as of the chosen date
+    assert "30 Jun 2024" in _values(actions, 1)[1][0]  # subtitle: customers as of the chosen date
 
 
 def test_a_table_named_ventes_is_found_on_any_sheet(run_script, ledger_rows):

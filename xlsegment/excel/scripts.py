@@ -34,7 +34,7 @@ MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger 
 OWN_KEYS = ("summary", "customers", "actions", "model", "mailing", "settings")
 REPORT_KEYS = ("summary", "customers", "actions", "model")  # drawn from the description as they are
 SHEET_LABELS = {
-    "summary": "sheet.summary",
+    "summary": "sheet.button_summary",  # the button's summary sheet (not yet the workbook's "Start here")
     "customers": "sheet.customers",
     "actions": "sheet.actions",
     "model": "sheet.model",

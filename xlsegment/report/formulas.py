@@ -74,16 +74,22 @@ def headline_formula(
             f"=IFERROR(SUMIFS({r['revenue']},{r['pareto']},{criterion(top20_label or 'top20')})"
             f"/SUM({r['revenue']}),0)"
         ),
-        "lapsed": lambda: f"=COUNTIFS({r['lapsed_12m']},TRUE)",
-        "active": lambda: f"=COUNTA({r['customer_id']})-COUNTIFS({r['lapsed_12m']},TRUE)",
+        "lapsed": lambda: f"=COUNTIFS({r['lapsed_12m']},1)",
+        "active": lambda: f"=COUNTA({r['customer_id']})-COUNTIFS({r['lapsed_12m']},1)",
         "active_share": lambda: f"=IFERROR({cells['active']}/{cells['customers']},0)",
         "clv_total": lambda: f"=SUM({r['clv']})",
     }.get(key)
-    return f() if f else None
+    try:
+        return f() if f else None
+    except KeyError:  # a column the Customers sheet does not show (left out as empty): the value stays
+        return None
 
 
-def segment_formulas(label: str, seg_key: str, r: CustomerRanges, row: int, keys: list[str]) -> list[str]:
-    """Formulas of one segment-table row (columns in `keys` order after the segment name)."""
+def segment_formulas(
+    label: str, seg_key: str, r: CustomerRanges, row: int, keys: list[str]
+) -> list[str | None]:
+    """Formulas of one segment-table row (columns in `keys` order after the segment name); None where the
+    Customers sheet lacks the column (the cell then holds the value)."""
     seg, crit = r[seg_key], criterion(label)
     col = {k: column_letter(i + 1) for i, k in enumerate(["segment", *keys])}
     out = []
@@ -100,7 +106,7 @@ def segment_formulas(label: str, seg_key: str, r: CustomerRanges, row: int, keys
             f = f"=IFERROR({col['revenue']}{row}/SUMIFS({r['orders']},{seg},{crit}),0)"
         elif k == "avg_clv":
             clv = "clv" if r.has("clv") else "clv_simple"
-            f = f'=IFERROR(AVERAGEIFS({r[clv]},{seg},{crit}),"")'
+            f = f'=IFERROR(AVERAGEIFS({r[clv]},{seg},{crit}),"")' if r.has(clv) else None
         else:
             raise KeyError(k)
         out.append(f)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
+from xlsegment.report.formats import format_date, number_formats  # noqa: F401  (number_formats re-exported)
 
 KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
 
@@ -37,9 +38,20 @@ LABELLED_CLASSES = ("rfm_segment", "customer_type", "abc", "pareto", "lifecycle"
 # the customers view: canonical column -> display kind, in the order the columns are shown; columns the
 # analysis does not have are skipped, columns it has that are not listed here are appended at the end
 CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
+    # what a shop owner reads first: who, segment, value, last purchase, next action
     ("customer_id", "text"),
-    ("civility", "text"),
     ("name", "text"),
+    ("rfm_segment", "text"),
+    ("customer_type", "text"),
+    ("revenue", "money"),
+    ("clv", "money"),
+    ("p_alive", "percent"),
+    ("last_purchase", "date"),
+    ("next_action", "text"),
+    ("channel", "text"),
+    ("due_date", "date"),
+    # the details (grouped in the workbook)
+    ("civility", "text"),
     ("first_name", "text"),
     ("last_name", "text"),
     ("email", "text"),
@@ -48,8 +60,6 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("postcode", "text"),
     ("address", "text"),
     ("birthday", "date"),
-    ("rfm_segment", "text"),
-    ("customer_type", "text"),
     ("abc", "text"),
     ("pareto", "text"),
     ("lifecycle", "text"),
@@ -62,11 +72,9 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rfm_code", "text"),
     ("t_score", "int"),
     ("frat_code", "text"),
-    ("revenue", "money"),
     ("orders", "int"),
     ("basket", "money"),
     ("first_purchase", "date"),
-    ("last_purchase", "date"),
     ("recency", "number"),
     ("frequency", "int"),
     ("T", "number"),
@@ -86,14 +94,12 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("discount_share", "percent"),
     ("returns", "money"),
     ("return_rate", "percent"),
-    ("payment_delay", "number"),
+    ("payment_delay", "days"),
     ("service_contacts", "int"),
     ("clv_simple", "money"),
     ("clv_simple_margin", "money"),
-    ("p_alive", "percent"),
     ("expected_purchases", "number"),
     ("expected_aov", "money"),
-    ("clv", "money"),
     ("clv_margin", "money"),
     ("lapsed_6m", "flag"),
     ("lapsed_12m", "flag"),
@@ -101,36 +107,53 @@ CUSTOMER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("slowing", "flag"),
     ("likely_lost", "flag"),
     ("lapse_reason", "text"),
-    ("next_action", "text"),
-    ("channel", "text"),
-    ("due_date", "date"),
     ("objective", "text"),
     ("suppressed_offer", "text"),
     ("suppressed_reason", "text"),
 )
-_KIND_OF = dict(CUSTOMER_COLUMNS)
+# the first columns of the Customers sheet, always shown; the others are details, grouped
+ESSENTIAL_COLUMNS = (
+    "customer_id",
+    "name",
+    "rfm_segment",
+    "customer_type",
+    "revenue",
+    "clv",
+    "p_alive",
+    "last_purchase",
+    "next_action",
+    "channel",
+    "due_date",
+)
+# columns left out of the Customers sheet: internal codes whose label is shown elsewhere, and the planner's
+# own copy of the segment (the same as the classification it plans by)
+HIDDEN_COLUMNS = ("segment", "segment_label")
+# model figures shown even when blank: blank says the model was not reliable enough to give them
+KEPT_EMPTY = ("p_alive", "expected_purchases", "expected_aov", "clv", "clv_margin")
+# text columns whose long sentences wrap
+LONG_TEXT_COLUMNS = (
+    "next_action",
+    "lapse_reason",
+    "objective",
+    "due_reason",
+    "contact_plan",
+    "reason",
+    "message",
+)
+_KIND_OF = dict(CUSTOMER_COLUMNS) | {
+    # columns of the other tables (playbook per segment...)
+    "customers": "int",
+    "customers_share": "percent",
+    "revenue_share": "percent",
+    "overdue_customers": "int",
+    "value_at_stake": "money",
+}
 
 # durations expressed in the summary's time unit: their header names the unit ("Recency (days)")
 DURATION_COLUMNS = ("recency", "T", "t_x", "mean_gap", "relationship_length")
 
 
-SHEETS = ("summary", "customers", "actions", "model", "settings")
-
-
-def number_formats(lang: str) -> dict[str, str]:
-    """Display kind -> Excel number format (dates day-first in French)."""
-    return {
-        "text": "@",
-        "int": "#,##0",
-        "number": "#,##0.00",
-        "ratio": "0.0000",
-        "money": "#,##0.00",
-        "percent": "0.0%",
-        "date": "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd",
-        "flag": "General",
-        "score": "0.0",
-        "general": "General",
-    }
+SHEETS = ("summary", "week", "customers", "actions", "model", "settings")
 
 
 @dataclass
@@ -148,6 +171,7 @@ class ReportTable:
     kinds: list[str]
     row_keys: list[str] = field(default_factory=list)
     row_kinds: list[str] = field(default_factory=list)
+    lead: int = 0  # leading columns always shown (the Customers sheet groups the others)
 
     def header(self, key: str) -> str:
         """The labelled header of the column whose canonical key is `key` (KeyError when absent)."""
@@ -182,6 +206,14 @@ class Report:
     quality: ReportTable
     help: ReportTable
     top20_label: str = "Top 20 %"  # the Pareto group label the customers table shows for the top 20 %
+    currency: str = ""  # currency code of amounts ("" = plain numbers)
+    shop: str = ""  # the shop's name, on every printed page
+    as_of_text: str = ""  # the analysis date as the language writes it
+    story: list[str] = field(default_factory=list)  # the first sheet's plain sentences
+    week: ReportTable | None = None  # the contact plan's week 1
+    week_counts: list[tuple[str, int]] = field(default_factory=list)  # (channel label, customers) of week 1
+    model_text: list[str] = field(default_factory=list)  # what the models found, in words
+    glossary: ReportTable | None = None  # every Customers column explained
     model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
 
 
@@ -291,7 +323,9 @@ def time_unit_of(analysis: Any) -> str:
 
 
 def _customers_frame(analysis: Any) -> pd.DataFrame:
-    customers = analysis.customers
+    """The customers with `customer_id` as a column, without the frame's attrs: pandas deep-copies attrs
+    (the data-quality report...) on every operation, which costs more than the operations themselves."""
+    customers = pd.DataFrame(analysis.customers, copy=False)
     if "customer_id" in customers.columns:
         return customers.reset_index(drop=True)
     frame = customers.reset_index()
@@ -305,35 +339,83 @@ def _safe_div(num: float, den: float) -> float:
 # ------------------------------------------------------------------------------------------- the tables
 
 
-def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
-    """One row per customer, every column of the analysis, labelled headers, classes shown by their label.
+def _is_empty(series: pd.Series) -> bool:
+    """True when a column holds nothing to read (every value missing or blank text)."""
+    if series.isna().all():
+        return True
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return bool((series.dropna().astype(str).str.strip() == "").all())
+    return False
 
-    Column order is CUSTOMER_COLUMNS; a classification is shown through its `<code>_label` column when the
-    analysis has one (the code column is then left out); columns not listed are appended at the end.
+
+def full_names(df: pd.DataFrame) -> pd.Series | None:
+    """The customer's name: the `name` column, else first and last name joined; None without either."""
+    if "name" in df.columns:
+        return df["name"]
+    parts = [c for c in ("first_name", "last_name") if c in df.columns]
+    if not parts:
+        return None
+    text = [df[c].astype("object").where(df[c].notna(), "").astype(str) for c in parts]
+    joined = text[0]
+    for part in text[1:]:
+        joined = joined + " " + part
+    joined = joined.str.strip()
+    return joined.where(joined != "", None)
+
+
+def customers_view(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable:
+    """One row per customer, labelled headers, classes shown by their label: the essential columns first
+    (ESSENTIAL_COLUMNS, and the `segment_by` classification), then every other column of the analysis.
+
+    A classification is shown through its `<code>_label` column when the analysis has one (the code column
+    is then left out); the planner's copy of the segment and internal codes (HIDDEN_COLUMNS) and columns
+    with nothing in them are left out; columns not listed in CUSTOMER_COLUMNS are appended at the end.
+    `table.lead` is the number of leading essential columns.
     """
     lang = check_lang(lang)
     df = _customers_frame(analysis)
+    names = full_names(df)
+    if names is not None and "name" not in df.columns:
+        df = df.assign(name=names)
+    days = time_unit_of(analysis) == "D"
+    order = list(CUSTOMER_COLUMNS)
+    if segment_by not in ESSENTIAL_COLUMNS and segment_by in df.columns:
+        order.insert(2, (segment_by, "text"))
+    essential = set(ESSENTIAL_COLUMNS) | {segment_by}
     columns: list[tuple[str, str, pd.Series]] = []
-    used: set[str] = set()
-    for key, kind in CUSTOMER_COLUMNS:
+    used: set[str] = {c for c in HIDDEN_COLUMNS if c in df.columns}
+    if "segment" in df.columns and segment_by in df.columns and "segment" not in used:
+        used.add("segment")
+
+    def add(key: str, kind: str, values: pd.Series) -> None:
+        # an empty column is left out, except a model's figures left blank on purpose (not reliable)
+        if key in KEPT_EMPTY or not _is_empty(values):
+            columns.append((key, kind, values))
+
+    for key, kind in order:
+        if key in used:
+            continue
         if f"{key}_label" in df.columns and key in df.columns:
-            columns.append((key, "text", df[f"{key}_label"]))
+            add(key, "text", df[f"{key}_label"])
             used.update({key, f"{key}_label"})
         elif key in df.columns:
-            # a flag column stays a flag (TRUE/FALSE, translated by Excel) even where text was expected
-            columns.append((key, "flag" if pd.api.types.is_bool_dtype(df[key]) else kind, df[key]))
+            if pd.api.types.is_bool_dtype(df[key]):
+                kind = "flag"
+            elif key in DURATION_COLUMNS and days:
+                kind = "days"
+            add(key, kind, df[key])
             used.add(key)
     for col in df.columns:
         col = str(col)
         if col in used:
             continue
         if f"{col}_label" in df.columns:  # a code with its label: show the label under the code's header
-            columns.append((col, "text", df[f"{col}_label"]))
+            add(col, "text", df[f"{col}_label"])
             used.update({col, f"{col}_label"})
             continue
         if col.endswith("_label") and col[: -len("_label")] in df.columns:
             continue
-        columns.append((col, _kind_of_series(col, df[col]), df[col]))
+        add(col, _kind_of_series(col, df[col]), df[col])
         used.add(col)
     table = _table("customers", label("sheet.customers", lang), columns, lang)
     unit = label(f"unit.{time_unit_of(analysis)}", lang)
@@ -342,6 +424,10 @@ def customers_view(analysis: Any, lang: str = "en") -> ReportTable:
         for key, header in zip(table.keys, table.frame.columns, strict=True)
     ]
     table.frame.columns = unique_headers(renamed)
+    lead = 0
+    while lead < len(table.keys) and table.keys[lead] in essential:
+        lead += 1
+    table.lead = lead
     return table
 
 
@@ -387,10 +473,11 @@ def segment_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
             values = df.loc[codes == code, clv_col].astype(float).dropna()
             avg_clv.append(float(values.mean()) if len(values) else math.nan)
     columns: list[tuple[str, str, list]] = [
+        # the two shares side by side: the segment chart compares them (one contiguous range for Office.js)
         ("segment", "text", rows["segment"]),
         ("customers", "int", rows["customers"]),
-        ("customers_share", "percent", rows["customers_share"]),
         ("revenue", "money", rows["revenue"]),
+        ("customers_share", "percent", rows["customers_share"]),
         ("revenue_share", "percent", rows["revenue_share"]),
     ]
     if orders is not None:
@@ -467,7 +554,8 @@ def pareto_table(analysis: Any, lang: str = "en") -> ReportTable:
     sums = pd.Series(revenue).groupby(groups).sum() if n else pd.Series(dtype=float)
     total = float(revenue.sum())
     cumulative = sums.cumsum() / total if total else sums * 0.0
-    names = [f"{10 * (k + 1)} %" for k in sums.index]
+    percent = "\u00a0%" if lang == "fr" else "%"  # no break inside "10 %": it is a chart's axis label
+    names = [f"{10 * (k + 1)}{percent}" for k in sums.index]
     columns = [
         ("decile", "text", names),
         ("revenue", "money", [float(v) for v in sums]),
@@ -531,14 +619,16 @@ def actions_table(analysis: Any, lang: str = "en") -> ReportTable | None:
     if actions is None or not isinstance(actions, pd.DataFrame) or actions.columns.empty:
         return None
     frame = actions.reset_index() if actions.index.name is not None else actions.reset_index(drop=True)
+    if "classification" in frame.columns:  # one classification for the whole table: said in the title
+        frame = frame.drop(columns="classification")
     return _relabel("actions", label("actions.title", lang), frame, lang)
 
 
 def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable | None:
     """Customers to contact, one row each, grouped by next action (largest revenue first within an action).
 
-    Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, objective,
-    offer withheld; only customers with a next action. None when the analysis plans no actions.
+    Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, offer
+    withheld (the segment's objective is in the playbook above it); only customers with a next action. None when the analysis plans no actions.
     """
     lang = check_lang(lang)
     df = _customers_frame(analysis)
@@ -559,13 +649,13 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
         "next_action",
         "channel",
         "due_date",
-        "objective",
         "suppressed_offer",
         "suppressed_reason",
-        "control_group",  # the campaign's held-out customers (xlsegment.overtime), when one is drawn
+        "control_group",
     ):
-        if key in sub.columns:
-            columns.append((key, _KIND_OF.get(key, "text"), sub[key]))
+        shown = f"{key}_label" if f"{key}_label" in sub.columns else key  # a code by its label
+        if shown in sub.columns and not _is_empty(sub[shown]):
+            columns.append((key, _KIND_OF.get(key, "text"), sub[shown]))
     return _table("mailing", label("mailing.title", lang), columns, lang)
 
 
@@ -604,40 +694,120 @@ def _flatten(
         out.append((prefix, _plain(value)))
 
 
-def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
-    """The CLV model: a (parameter, value) table from `analysis.model` (a dict, dataclass or Series, nested
-    values flattened as `a.b`), plus one table per DataFrame it holds (the backtest, for instance)."""
-    lang = check_lang(lang)
+def _flat_model(analysis: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, pd.DataFrame]]]:
     model = getattr(analysis, "model", None)
-    headers = [label("model.parameter", lang), label("model.value", lang)]
-    if model is None:
-        frame = pd.DataFrame({headers[0]: [label("model.none", lang)], headers[1]: [None]})
-        return [
-            ReportTable(
-                "model", label("model.title", lang), frame, ["parameter", "value"], ["text", "general"]
-            )
-        ]
     rows: list[tuple[str, Any]] = []
     tables: list[tuple[str, pd.DataFrame]] = []
-    _flatten(
-        "",
-        model if not hasattr(model, "__dict__") or dataclasses.is_dataclass(model) else vars(model),
-        rows,
-        tables,
-    )
-    frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
+    if model is not None:
+        _flatten(
+            "",
+            model if not hasattr(model, "__dict__") or dataclasses.is_dataclass(model) else vars(model),
+            rows,
+            tables,
+        )
+    return rows, tables
+
+
+def _known(key: str, lang: str) -> str | None:
+    """The label of a labelled key (`model.key.*`, `setting.*`), None when no label file names it."""
+    text = label(key, lang)
+    return None if text == key else text
+
+
+def model_tables(analysis: Any, lang: str = "en") -> list[ReportTable]:
+    """The technical block of the Model sheet: the fitted parameters and fit figures a label names
+    (`model.key.<flattened key>` in rules/labels_workbook.csv, e.g. `model.key.bgnbd.params.r`), plus one
+    table per DataFrame the model holds (the backtest, for instance). Raw keys without a label stay in
+    `analysis.model` (the Python API) rather than in the workbook."""
+    lang = check_lang(lang)
+    headers = [label("model.parameter", lang), label("model.value", lang)]
+    rows, tables = _flat_model(analysis)
+    shown = [(text, value) for key, value in rows if (text := _known(f"model.key.{key}", lang))]
+    shown = [(text, _plain_value(value, lang)) for text, value in shown]
+    if not shown:
+        shown = [(label("model.none", lang), None)]
+    frame = pd.DataFrame({headers[0]: [k for k, _ in shown], headers[1]: [v for _, v in shown]})
     out = [
-        ReportTable("model", label("model.title", lang), frame, ["parameter", "value"], ["text", "general"])
+        ReportTable(
+            "model", label("model.technical", lang), frame, ["parameter", "value"], ["text", "general"]
+        )
     ]
     for name, df in tables:
+        if _known(f"model.table.{name}", lang) is None:  # raw tables without a label stay in the API
+            continue
         keep_index = df.index.name is not None or not isinstance(df.index, pd.RangeIndex)
         sub = df.reset_index() if keep_index else df.reset_index(drop=True)
-        out.append(_relabel(f"model_{name}", name, sub, lang))
+        out.append(_relabel(f"model_{name}", label(f"model.table.{name}", lang), sub, lang))
     return out
 
 
+def _plain_value(value: Any, lang: str) -> Any:
+    """A value for a key/value table: booleans as Oui/Non (Yes/No), fractional numbers to 4 decimals, the
+    rest as a cell holds it."""
+    if isinstance(value, (bool, np.bool_)):
+        return label("flag.yes" if value else "flag.no", lang)
+    value = _plain(value)
+    if isinstance(value, float) and math.isfinite(value) and value != int(value):
+        return round(value, 4)
+    return value
+
+
+def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> list[str]:
+    """What the lifetime-value models found, in plain sentences with the figures (none without a model)."""
+    from xlsegment.report.formats import format_money, format_number
+    from xlsegment.report.story import reliability_sentences
+
+    lang = check_lang(lang)
+    df = _customers_frame(analysis)
+    model = getattr(analysis, "model", None) or {}
+    horizon = model.get("horizon", 12) if isinstance(model, dict) else 12
+    out = []
+    if "p_alive" in df.columns:
+        p = df["p_alive"].astype(float)
+        out.append(
+            label("model.text.alive", lang).format(
+                n=format_number(int((p > 0.5).sum()), lang), total=format_number(len(df), lang)
+            )
+        )
+    if "expected_purchases" in df.columns:
+        out.append(
+            label("model.text.purchases", lang).format(
+                n=format_number(float(df["expected_purchases"].astype(float).sum()), lang),
+                horizon=format_number(horizon, lang),
+            )
+        )
+    if "clv" in df.columns:
+        clv = df["clv"].astype(float)
+        out.append(
+            label("model.text.clv", lang).format(
+                total=format_money(float(clv.sum()), lang, currency),
+                mean=format_money(float(clv.mean()), lang, currency),
+                horizon=format_number(horizon, lang),
+            )
+        )
+    elif "clv_simple" in df.columns:
+        out.append(label("model.none", lang))
+    out += reliability_sentences(analysis, lang)
+    out.append(label("model.text.read", lang))
+    return out
+
+
+def _setting_rows(area: str, values: Any, lang: str) -> list[tuple[str, Any]]:
+    """(label, value) rows of one settings area, nested tables flattened (`actions.capacity.phone`)."""
+    rows: list[tuple[str, Any]] = []
+    for key, value in dict(values or {}).items():
+        name = f"{area}.{key}"
+        if isinstance(value, dict):
+            rows += _setting_rows(name, value, lang)
+            continue
+        text = _known(f"setting.{name}", lang) or name
+        rows.append((text, _plain_value(value, lang)))
+    return rows
+
+
 def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segment") -> ReportTable:
-    """Every parameter used: version, source, as-of date, time unit, language, then each area's settings."""
+    """Every parameter used: version, source, as-of date, time unit, language, then each area's settings
+    (labelled by `setting.<area>.<key>` in rules/labels_workbook.csv when a label exists)."""
     from xlsegment import __version__
 
     lang = check_lang(lang)
@@ -647,15 +817,13 @@ def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
     rows: list[tuple[str, Any]] = [
         (label("settings.version", lang), __version__),
         (label("settings.source", lang), getattr(quality, "source", None)),
-        (label("settings.as_of", lang), _plain(as_of_of(analysis))),
-        (label("settings.time_unit", lang), f"{unit} ({label(f'unit.{unit}', lang)})"),
-        (label("settings.lang", lang), lang),
+        (label("settings.as_of", lang), format_date(as_of_of(analysis), lang)),
+        (label("settings.time_unit", lang), label(f"unit.{unit}", lang)),
+        (label("settings.lang", lang), label(f"lang.{lang}", lang)),
         (label("settings.segment_by", lang), column_label(segment_by, lang)),
     ]
     for area in ("segments", "clv", "lapse", "actions", "columns", "reader", "backtest"):
-        values = getattr(settings, area, None) or {}
-        for key, value in dict(values).items():
-            rows.append((f"{area}.{key}", _plain(value)))
+        rows += _setting_rows(area, getattr(settings, area, None), lang)
     headers = [label("settings.parameter", lang), label("settings.value", lang)]
     frame = pd.DataFrame({headers[0]: [k for k, _ in rows], headers[1]: [v for _, v in rows]})
     return ReportTable(
@@ -664,13 +832,30 @@ def settings_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segme
 
 
 def quality_table(analysis: Any, lang: str = "en") -> ReportTable:
-    """The data-quality report (rows read, kept, excluded by reason, customers with only returns, mapping)."""
+    """The data-quality report (rows read, kept, excluded by reason, customers with only returns, the
+    ledger column read for each field, notes); a field's internal name is replaced by its label."""
     lang = check_lang(lang)
     quality = getattr(analysis, "quality", None)
     rows = list(quality.rows(lang)) if quality is not None and hasattr(quality, "rows") else []
+    fields = dict(getattr(quality, "mapping", {}) or {})
+    prefix = "Colonne " if lang == "fr" else "Column "
+    named = {
+        f"{prefix}{key}": label("quality.column", lang).format(field=_field_label(key, lang))
+        for key in fields
+    }
     headers = [label("quality.item", lang), label("quality.value", lang)]
-    frame = pd.DataFrame({headers[0]: [str(k) for k, _ in rows], headers[1]: [_plain(v) for _, v in rows]})
+    frame = pd.DataFrame(
+        {
+            headers[0]: [named.get(str(k), str(k)) for k, _ in rows],
+            headers[1]: [_plain_value(v, lang) for _, v in rows],
+        }
+    )
     return ReportTable("quality", label("quality.title", lang), frame, ["item", "value"], ["text", "general"])
+
+
+def _field_label(key: str, lang: str) -> str:
+    """The label of a ledger field (`field.<key>`, else the column label, else the key)."""
+    return _known(f"field.{key}", lang) or column_label(key, lang)
 
 
 def help_table(analysis: Any, lang: str = "en") -> ReportTable:
@@ -685,54 +870,137 @@ def help_table(analysis: Any, lang: str = "en") -> ReportTable:
     return ReportTable("help", label("help.title", lang), frame, ["sheet", "text"], ["text", "text"])
 
 
+def glossary_table(customers: ReportTable, lang: str = "en") -> ReportTable:
+    """One row per column of the Customers sheet: its header and what it means (`doc.<key>` labels)."""
+    lang = check_lang(lang)
+    texts = [_known(f"doc.{key}", lang) or "" for key in customers.keys]
+    frame = pd.DataFrame(
+        {
+            label("glossary.column", lang): [str(c) for c in customers.frame.columns],
+            label("glossary.text", lang): texts,
+        }
+    )
+    return ReportTable("glossary", label("glossary.title", lang), frame, ["column", "text"], ["text", "text"])
+
+
+WEEK_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # (key in the workbook, column of the contact plan, display kind)
+    ("rank", "rank", "int"),
+    ("customer_id", "customer_id", "text"),
+    ("name", "name", "text"),
+    ("segment", "segment_label", "text"),
+    ("channel", "channel_label", "text"),
+    ("action", "action_label", "text"),
+    ("reason", "reason", "text"),
+    ("message", "message", "text"),
+    ("contact", "contact", "text"),
+    ("value_at_stake", "value_at_stake", "money"),
+    ("due_date", "due_date", "date"),
+)
+
+
+def plan_of(analysis: Any) -> pd.DataFrame | None:
+    """The contact plan (contract 3: `Analysis.plan`, one row per scheduled customer with a `week`), or None."""
+    plan = getattr(analysis, "plan", None)
+    if isinstance(plan, pd.DataFrame) and {"week", "channel"} <= set(plan.columns):
+        return plan
+    return None
+
+
+def week_table(analysis: Any, lang: str = "en", week: int = 1) -> ReportTable | None:
+    """The contact plan's week `week` (1 = this week) by rank: who, why, how, what to say, with a blank
+    'done' column to tick on paper; None without a plan."""
+    lang = check_lang(lang)
+    plan = plan_of(analysis)
+    if plan is None:
+        return None
+    rows = plan[plan["week"] == week]
+    if "rank" in rows.columns:
+        rows = rows.sort_values("rank", kind="stable")
+    columns: list[tuple[str, str, Any]] = [
+        (key, kind, rows[col]) for key, col, kind in WEEK_COLUMNS if col in rows.columns
+    ]
+    columns.append(("done", "text", [None] * len(rows)))
+    return _table("week", label("week.title", lang), columns, lang)
+
+
 def sheet_names(lang: str = "en") -> dict[str, str]:
-    """Sheet key -> sheet name in `lang` (summary, customers, actions, model, settings)."""
+    """Sheet key -> sheet name in `lang`."""
     lang = check_lang(lang)
     return {s: label(f"sheet.{s}", lang) for s in SHEETS}
 
 
-def build_report(analysis: Any, lang: str | None = None, segment_by: str | None = None) -> Report:
+def build_report(
+    analysis: Any,
+    lang: str | None = None,
+    segment_by: str | None = None,
+    *,
+    currency: str | None = None,
+    shop: str | None = None,
+) -> Report:
     """Every table of the segmented workbook from an Analysis, in `lang` (default: the settings' language).
 
     `segment_by` is the classification of the segment table and charts (default: the settings'
     `segment_by`, else rfm_segment); falls back to the first classification the analysis has when that one
-    is missing.
+    is missing. `currency` (EUR, USD, GBP...; default EUR in French, none in English) formats amounts;
+    `shop` names the shop in the title and on every printed page (default: the ledger's file name on the
+    printed pages only).
     """
+    from xlsegment.report.formats import currency_of
+    from xlsegment.report.story import story
+
     lang = check_lang(lang or getattr(_settings_of(analysis), "lang", None) or "en")
+    currency = currency_of(lang, currency)
     segment_by = segment_by or getattr(_settings_of(analysis), "segment_by", None) or "rfm_segment"
-    columns = set(_customers_frame(analysis).columns)
+    frame = _customers_frame(analysis)
+    columns = set(frame.columns)
     if segment_by not in columns:
         segment_by = next((c for c in LABELLED_CLASSES if c in columns), segment_by)
     quality = getattr(analysis, "quality", None)
     as_of = as_of_of(analysis)
     source = getattr(quality, "source", None) or "?"
-    frame = _customers_frame(analysis)
     top20 = class_label("pareto", "top20", lang)
-    if {"pareto", "pareto_label"} <= set(frame.columns):
+    if {"pareto", "pareto_label"} <= columns:
         shown = frame.loc[frame["pareto"].astype("object") == "top20", "pareto_label"]
         if len(shown):
             top20 = str(shown.iloc[0])
     from xlsegment.clv.reliability import verdict_sentences
 
+    names = sheet_names(lang)
+    customers = customers_view(analysis, lang, segment_by)
     return Report(
         lang=lang,
         top20_label=top20,
         model_verdicts=tuple(verdict_sentences(analysis, lang)),
-        sheet_names=sheet_names(lang),
-        title=label("wb.title", lang),
-        subtitle=label("wb.subtitle", lang).format(
-            source=source, as_of=as_of.date().isoformat() if as_of is not None else "?"
+        sheet_names=names,
+        title=label("wb.title_shop" if shop else "wb.title", lang).format(
+            shop=shop, as_of=format_date(as_of, lang)
         ),
+        subtitle=label("wb.subtitle", lang).format(source=source, as_of=format_date(as_of, lang)),
         segment_by=segment_by,
         headline=headline(analysis, lang),
         segments=segment_table(analysis, lang, segment_by),
         pareto=pareto_table(analysis, lang),
         rfm_grid=rfm_grid(analysis, lang),
-        customers=customers_view(analysis, lang),
+        customers=customers,
         actions=actions_table(analysis, lang),
         mailing=mailing_table(analysis, lang, segment_by),
         model=model_tables(analysis, lang),
         settings=settings_table(analysis, lang, segment_by),
         quality=quality_table(analysis, lang),
         help=help_table(analysis, lang),
+        currency=currency,
+        shop=shop or str(source),
+        as_of_text=format_date(as_of, lang),
+        story=story(analysis, frame, plan_of(analysis), lang, currency, names["week"]),
+        week=week_table(analysis, lang),
+        week_counts=[(text, n) for _, text, n in _week_counts(analysis)],
+        model_text=model_text(analysis, lang, currency),
+        glossary=glossary_table(customers, lang),
     )
+
+
+def _week_counts(analysis: Any) -> list[tuple[str, str, int]]:
+    from xlsegment.report.story import week_counts
+
+    return week_counts(plan_of(analysis))

@@ -40,15 +40,15 @@ def column_values(series: pd.Series, kind: str) -> list[Any]:
             d = d.dt.tz_localize(None)
         out = d.astype(object).where(d.notna(), None).tolist()
         return [v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in out]
-    if kind == "flag":
+    if kind == "flag":  # 1/0, shown Oui/Non (Yes/No) by the flag format and counted by COUNTIFS(..., 1)
         if pd.api.types.is_bool_dtype(s) and not s.hasnans:
-            return s.astype(bool).tolist()
+            return s.astype(int).tolist()
         return [
-            None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else bool(v)
+            None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else int(bool(v))
             for v in s.astype(object)
         ]
     if (
-        kind in ("int", "number", "ratio", "money", "percent", "score")
+        kind in ("int", "number", "days", "ratio", "money", "money0", "percent", "score")
         and pd.api.types.is_numeric_dtype(s)
         and not pd.api.types.is_bool_dtype(s)
     ):
@@ -111,9 +111,10 @@ class CellFactory:
         first_row: int,
         first_col: int = 1,
         centered: Sequence[bool] | None = None,
+        wrapped: Sequence[bool] | None = None,
     ) -> Callable[[int, Sequence[Any]], list]:
         """A function (row index, values) -> cells for `ws.append`, one prototype cell per column."""
-        protos, quoted = prototypes(self.ws, formats, centered)
+        protos, quoted = prototypes(self.ws, formats, centered, wrapped)
         sheet = self.ws.title
         lead = [None] * (first_col - 1)
 
@@ -139,13 +140,20 @@ class CellFactory:
 
 
 CENTER = Alignment(horizontal="center")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+CENTER_TOP = Alignment(horizontal="center", vertical="top")
 
 
 def prototypes(
-    ws: Any, formats: Sequence[str], centered: Sequence[bool] | None = None
+    ws: Any,
+    formats: Sequence[str],
+    centered: Sequence[bool] | None = None,
+    wrapped: Sequence[bool] | None = None,
 ) -> tuple[list[WriteOnlyCell], list[WriteOnlyCell]]:
     """Per column, a styled cell for plain values and one with the quote prefix (text that looks like a
-    formula); `centered` columns (scores, codes) are centred so neighbouring numbers and codes read apart."""
+    formula); `centered` columns (scores, codes) are centred so neighbouring numbers and codes read apart,
+    `wrapped` columns (long sentences) wrap within their width."""
     plain, quoted = [], []
     for j, fmt in enumerate(formats):
         for quote, out in ((False, plain), (True, quoted)):
@@ -153,8 +161,13 @@ def prototypes(
             c.number_format = fmt
             if quote:
                 c.quotePrefix = True
+            tall = wrapped is not None and any(
+                wrapped
+            )  # rows of several lines: every cell reads from the top
             if centered is not None and centered[j]:
-                c.alignment = CENTER
+                c.alignment = CENTER_TOP if tall else CENTER
+            elif tall:
+                c.alignment = WRAP if wrapped[j] else TOP
             out.append(c)
     return plain, quoted
 

@@ -12,7 +12,7 @@ otherwise the writer falls back to openpyxl cells (`CellFactory.row_writer`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -42,10 +42,13 @@ def _escape(text: str) -> str:
 
 
 def style_ids(
-    ws: Any, formats: Sequence[str], centered: Sequence[bool] | None = None
+    ws: Any,
+    formats: Sequence[str],
+    centered: Sequence[bool] | None = None,
+    wrapped: Sequence[bool] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Cell style index per column, plain and with a quote prefix (registered in the workbook's styles)."""
-    plain, quoted = prototypes(ws, formats, centered)
+    plain, quoted = prototypes(ws, formats, centered, wrapped)
     return [c.style_id for c in plain], [c.style_id for c in quoted]
 
 
@@ -56,10 +59,14 @@ def render_rows(
     formats: Sequence[str],
     first_row: int,
     centered: Sequence[bool] | None = None,
+    wrapped: Sequence[bool] | None = None,
+    heights: Mapping[int, float] | None = None,
 ) -> Iterator[str]:
     """<row> elements of a table's rows, CHUNK_ROWS at a time (values converted chunk by chunk, so memory
-    stays flat in the number of rows); the values are `cells.column_values` of each column, None = empty."""
-    plain, quoted = style_ids(ws, formats, centered)
+    stays flat in the number of rows); the values are `cells.column_values` of each column, None = empty.
+    `heights` gives the height (points) of rows taller than one line (wrapped text)."""
+    heights = heights or {}
+    plain, quoted = style_ids(ws, formats, centered, wrapped)
     letters = [get_column_letter(j + 1) for j in range(len(kinds))]
     epoch = ws.parent.epoch
     sheet = ws.title
@@ -69,7 +76,8 @@ def render_rows(
         parts: list[str] = []
         for i in range(len(block)):
             r = first_row + start + i
-            parts.append(f'<row r="{r}">')
+            height = heights.get(r)
+            parts.append(f'<row r="{r}" ht="{height}" customHeight="1">' if height else f'<row r="{r}">')
             for j, col in enumerate(columns):
                 v = col[i]
                 if v is None:

@@ -19,6 +19,8 @@ STYLE_NAMES = {
     "label": "xlsegment Label",
     "figure": "xlsegment Figure",
     "note": "xlsegment Note",
+    "text": "xlsegment Text",
+    "wrap": "xlsegment Wrapped text",
 }
 
 
@@ -43,10 +45,19 @@ def default_styles() -> dict[str, NamedStyle]:
             border=Border(bottom=thin),
         ),
         "label": NamedStyle(
-            STYLE_NAMES["label"], font=Font(name="Calibri", size=11), fill=PatternFill("solid", fgColor=LIGHT)
+            STYLE_NAMES["label"],
+            font=Font(name="Calibri", size=11),
+            fill=PatternFill("solid", fgColor=LIGHT),
+            alignment=Alignment(wrap_text=True, vertical="center"),
         ),
         "figure": NamedStyle(
             STYLE_NAMES["figure"], font=Font(name="Calibri", size=12, bold=True, color=ACCENT)
+        ),
+        "text": NamedStyle(STYLE_NAMES["text"], font=Font(name="Calibri", size=11)),
+        "wrap": NamedStyle(
+            STYLE_NAMES["wrap"],
+            font=Font(name="Calibri", size=11),
+            alignment=Alignment(wrap_text=True, vertical="top"),
         ),
         "note": NamedStyle(
             STYLE_NAMES["note"],

@@ -47,9 +47,14 @@ Progress = Callable[[str, int, int], None]
 PROGRESS_EVERY = 5_000
 
 
+FORMER_SHEET_NAMES = ("Summary", "Synthèse")  # the first sheet's names before "Start here"
+
+
 def reserved_sheet_names() -> set[str]:
-    """Our sheet names in every language (a template's sheets with these names are replaced)."""
-    return {name.lower() for lang in ("en", "fr") for name in sheet_names(lang).values()}
+    """Our sheet names in every language, and the names they had before (a template's sheets with these
+    names are replaced)."""
+    names = {name for lang in ("en", "fr") for name in sheet_names(lang).values()}
+    return {name.lower() for name in (*names, *FORMER_SHEET_NAMES)}
 
 
 def table_headers(table: ReportTable | Table) -> list[str]:
@@ -143,7 +148,9 @@ class SheetRenderer:
     def _table(self, t: Table, progress: Progress | None) -> None:
         self._put(t.row, t.col, [self._styled(h, "header") for h in table_headers(t)])
         columns = [cellmod.column_values(t.frame.iloc[:, j], kind) for j, kind in enumerate(t.kinds)]
-        write = self.factory.row_writer(t.formats, t.kinds, t.row + 1, t.col, self._centered(t))
+        write = self.factory.row_writer(
+            t.formats, t.kinds, t.row + 1, t.col, self._centered(t), self._wrapped(t)
+        )
         n = len(t.frame)
         for i, values in enumerate(zip(*columns, strict=True)):
             self._put(t.row + 1 + i, 1, functools.partial(write, i, values))
@@ -156,9 +163,22 @@ class SheetRenderer:
     def _centered(t: Table) -> list[bool]:
         return [k in t.centered for k in t.keys]
 
+    @staticmethod
+    def _wrapped(t: Table) -> list[bool]:
+        return [k in t.wrap for k in t.keys]
+
     def _stream(self, t: Table, progress: Progress | None) -> None:
         n = len(t.frame)
-        rows = fastrows.render_rows(self.ws, t.frame, t.kinds, t.formats, t.row + 1, self._centered(t))
+        rows = fastrows.render_rows(
+            self.ws,
+            t.frame,
+            t.kinds,
+            t.formats,
+            t.row + 1,
+            self._centered(t),
+            self._wrapped(t),
+            self.sheet.row_heights,
+        )
         if progress:
             rows = _counted(rows, fastrows.CHUNK_ROWS, n, lambda done: progress(t.name, done, n))
         fastrows.stream(self.ws, rows, t.row + 1)
@@ -191,8 +211,12 @@ class SheetRenderer:
                 outline_level=group.level,
                 hidden=group.hidden,
             )
+        streamed = next((b for b in s.blocks if isinstance(b, Table) and b.stream), None)
         for r, h in s.row_heights.items():
-            ws.row_dimensions[r].height = h
+            if (
+                streamed is None or r <= streamed.row or not fastrows.available(ws)
+            ):  # streamed rows carry theirs
+                ws.row_dimensions[r].height = h
         if s.freeze:
             ws.freeze_panes = s.freeze
         ws.sheet_view.showGridLines = s.gridlines
@@ -205,9 +229,9 @@ class SheetRenderer:
         if page.title_rows:
             ws.print_title_rows = f"{page.title_rows[0]}:{page.title_rows[1]}"
         if page.header:
-            ws.oddHeader.center.text = page.header
+            ws.HeaderFooter.oddHeader.center.text = page.header
         if page.footer:
-            ws.oddFooter.center.text = page.footer
+            ws.HeaderFooter.oddFooter.center.text = page.footer
         for r in page.breaks:
             ws.row_breaks.append(Break(id=r))
 

@@ -1,0 +1,119 @@
+"""The French workbook reads as French: every cell of the sample workbook is scanned for English words and
+internal codes (the lists below are ours to maintain: add a word when a new English text could leak)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from importlib import resources
+
+import openpyxl
+import pytest
+
+from xlsegment.pipeline import analyze
+from xlsegment.report import build_report
+from xlsegment.settings import Settings
+from xlsegment.workbook import write_workbook
+
+# English words that are not also French (or proper names): any of them in a French cell is a leak
+ENGLISH_WORDS = set(
+    """
+    the and of to with for from by at is are was were be been has have not no yes true false none nan null
+    customer customers revenue order orders read first last day days week weeks month months year years
+    comma decimal repeat buyer buyers zero negative missing average value values left out they get
+    population mean optimization terminated successfully converged warnings iterations params
+    lapsed overdue slowing likely lost phone letter call calls send thank loyal new sleep risk
+    about need attention promising hibernating cant lose key high losing good former regular
+    occasional next rest unit language settings parameter parameters summary model
+    segment_by time_unit as_of reason due details collect sheet column row rows kept excluded
+    identified lifetime discount rate
+    """.split()
+)
+FRENCH_TOO = {"base", "standard", "premium", "client", "date"}  # codes that are French words as well
+LEDGER_NAME = "sample_ledger.csv"
+TOKEN = re.compile(r"[^\W\d]\w*")  # words, accented letters included
+
+
+def internal_codes() -> set[str]:
+    """Codes of the classifications (need_attention, top20...) and of the contact channels, except those
+    spelled like their French label."""
+    path = resources.files("xlsegment") / "rules" / "classifications.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    french = {r["fr"].lower() for r in rows} | FRENCH_TOO
+    codes = {r["code"].lower() for r in rows if len(r["code"]) > 2 and r["code"].lower() not in french}
+    return codes | {"phone", "email", "letter", "collect_contact", "bgnbd", "gamma_gamma", "clv_simple"}
+
+
+def leaks(text: str, words: set[str]) -> list[str]:
+    """English words, internal codes and snake_case names found in a cell's text."""
+    found = []
+    for token in TOKEN.findall(text):
+        low = token.lower()
+        if low in words or ("_" in token and not token.startswith("_")):
+            found.append(token)
+    return found
+
+
+def test_leak_finder_finds_what_it_should():
+    words = ENGLISH_WORDS | internal_codes()
+    assert leaks("9 repeat buyer(s) with zero", words) == ["repeat", "buyer", "with", "zero"]
+    assert leaks("bgnbd.params.r", words) == ["bgnbd", "params"]
+    assert leaks("need_attention", words) == ["need_attention"]
+    assert leaks("Vos meilleurs clients : les 400 premiers", words) == []
+    assert leaks("Colonne order_id", words) == ["order_id"]
+
+
+@pytest.fixture(scope="module")
+def french_workbook(tmp_path_factory, sample_ledger_module):
+    analysis = analyze(sample_ledger_module, settings=Settings(lang="fr"))
+    path = tmp_path_factory.mktemp("fr") / "classeur.xlsx"
+    return openpyxl.load_workbook(write_workbook(build_report(analysis, "fr"), path))
+
+
+@pytest.fixture(scope="module")
+def sample_ledger_module():
+    from xlsegment.ledger import sample_ledger_path
+
+    return sample_ledger_path()
+
+
+NOTE = "Remarque"  # data-quality notes: texts of the ledger reader and the models, checked apart below
+
+
+def french_leaks(workbook: openpyxl.Workbook, notes: bool) -> list[str]:
+    """Cells with English words or internal codes; `notes` picks the data-quality notes only, or all but them."""
+    words = ENGLISH_WORDS | internal_codes()
+    found = []
+    for ws in workbook.worksheets:
+        assert not leaks(ws.title, words), ws.title
+        for row in ws.iter_rows():
+            if (row[0].value == NOTE) != notes:
+                continue
+            for c in row:
+                if isinstance(c.value, str) and c.data_type != "f":
+                    bad = leaks(c.value.replace(LEDGER_NAME, ""), words)  # the file's own name is no leak
+                    if bad:
+                        found.append(f"{ws.title}!{c.coordinate}: {bad} in {c.value[:80]!r}")
+                elif isinstance(c.value, bool):
+                    found.append(f"{ws.title}!{c.coordinate}: TRUE/FALSE instead of Oui/Non")
+    return found
+
+
+def test_every_cell_of_the_french_workbook_is_french(french_workbook):
+    found = french_leaks(french_workbook, notes=False)
+    by_place: dict[str, str] = {}
+    for item in found:  # one example per sheet, column and word
+        where, rest = item.split(": ", 1)
+        key = re.sub(r"\d+$", "", where) + rest.split(" in ")[0]
+        by_place.setdefault(key, item)
+    assert found == [], f"{len(found)} cells not in French:\n" + "\n".join(list(by_place.values())[:40])
+
+
+@pytest.mark.xfail(
+    reason="the ledger reader's notes (issue 16) and the CLV models' warnings (issue 11) are English until "
+    "those engineers land their French texts; the workbook shows what they give",
+    strict=False,
+)
+def test_data_quality_notes_are_french(french_workbook):
+    assert french_leaks(french_workbook, notes=True) == []
