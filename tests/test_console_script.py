@@ -117,7 +117,7 @@ def test_progress_bar_on_a_terminal(script, tmp_path) -> None:
     text = shown.decode("utf-8", "replace")
     assert "\r[" in text and "%" in text and "writing" in text  # the bar moved through the build
     assert re.search(r"\r {40,}\r", text)  # and cleared its line before the warnings and summary
-    assert child.stdout.read().decode().startswith(f"Wrote {out}")
+    assert child.stdout.read().decode().startswith(f"Classeur écrit : {out}")  # the sample is French
     assert out.exists()
 
 

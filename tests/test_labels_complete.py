@@ -46,4 +46,5 @@ def test_every_message_the_reader_says_has_its_label() -> None:
     for module in PACKAGE.rglob("*.py"):
         used |= set(re.findall(r'say\(\s*"([a-z_.]+)"', module.read_text(encoding="utf-8")))
     assert used, "no say() call found"
-    assert sorted(used - keys) == []
+    # the CLI's own say() (cli_lang) reads its keys under "cli."
+    assert sorted(k for k in used if k not in keys and f"cli.{k}" not in keys) == []
