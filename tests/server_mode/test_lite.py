@@ -8,6 +8,10 @@ import re
 
 # provided by Pyodide's own repository (not pure Python) or pure-Python wheels micropip fetches from PyPI
 PYODIDE_OK = {
+    # DuckDB is a core dependency since issue 15: Pyodide's recipes carry DuckDB wheels for Pyodide 0.29.3, built
+    # by the xlwings team for xlwings Lite (shared/design.md section 7). Whether Lite already runs 0.29 (its
+    # changelog last names 0.27.5) is an open question of issues 13 and 15.
+    "duckdb",
     "pandas",
     "numpy",
     "scipy",
