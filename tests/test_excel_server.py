@@ -38,7 +38,8 @@ def test_server_mode_suite_passes_in_its_own_process():
     tail = proc.stdout[-3000:] + proc.stderr[-2000:]
     assert proc.returncode == 0, tail
     summary = proc.stdout.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary, summary
+    assert not re.search(r"\d+ failed", summary), summary  # "3 xfailed" (known gaps, strict) is not a failure
 
 
 @pytest.fixture
