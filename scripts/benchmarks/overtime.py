@@ -14,9 +14,7 @@ peer and the medians are reported.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import pandas as pd
 if __name__ == "__main__":  # run directly: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import BenchRow  # noqa: E402
+from benchmarks._common import BenchRow, alternated  # noqa: E402
 from benchmarks.segments import qcut_baseline  # noqa: E402
 from benchmarks.summary import make_ledger  # noqa: E402
 
@@ -78,13 +76,9 @@ def _months_between(month: pd.Series, first: pd.Series) -> pd.Series:
 
 
 def _alternate(ours, peer, tx: pd.DataFrame, rounds: int) -> tuple[float, float]:
-    mine, theirs = [], []
-    for _ in range(rounds):
-        for fn, times in ((ours, mine), (peer, theirs)):
-            start = time.perf_counter()
-            fn(tx)
-            times.append(time.perf_counter() - start)
-    return statistics.median(mine), statistics.median(theirs)
+    """Medians of ours and the peer on `tx`, taken in turn (the bench's one alternation, _common.alternated)."""
+    times = alternated({"ours": lambda: ours(tx), "peer": lambda: peer(tx)}, rounds)
+    return times["ours"], times["peer"]
 
 
 def _label(n: int) -> str:

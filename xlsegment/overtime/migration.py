@@ -21,6 +21,7 @@ import pandas as pd
 
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime.text import ago_text, amount_text, count_text, fill
+from xlsegment.summary import DEFAULT_TIME_UNIT
 
 NEW = "_new"  # row: not yet a customer at `start`
 GONE = "_gone"  # column: no longer in the summary at `end`
@@ -60,7 +61,7 @@ def segment_at(
     by: str = "rfm_segment",
     config: Any = None,
     lang: str = "en",
-    time_unit: str = "D",
+    time_unit: str = DEFAULT_TIME_UNIT,
 ) -> pd.DataFrame:
     """The segmented customer summary at `as_of`, computing only the classification `by` (and its needs)."""
     from xlsegment.segments import segment
@@ -203,7 +204,7 @@ def migration(
     *,
     config: Any = None,
     lang: str = "en",
-    time_unit: str = "D",
+    time_unit: str = DEFAULT_TIME_UNIT,
     best: Mapping[str, bool] | None = None,
 ) -> Migration:
     """Segment the customers at `start` and at `end` (default: the ledger's last date) and follow each one.

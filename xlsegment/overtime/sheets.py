@@ -21,6 +21,7 @@ from xlsegment.overtime.text import ago_text, fill
 from xlsegment.report.layout import SheetBuilder, merge_widths, text_widths
 from xlsegment.report.model import Book, Cell, Chart, ConditionalFormat, Series, Sheet, cell_ref, range_ref
 from xlsegment.report.tables import ReportTable, column_label
+from xlsegment.summary import DEFAULT_TIME_UNIT
 
 COMPARE_MONTHS = 3  # default comparison: one quarter before the analysis date
 CURVE_COHORTS = 6  # cohorts drawn on the retention chart, besides all cohorts pooled
@@ -265,7 +266,7 @@ def overtime_sheets(
     compare_to: object = None,
     by: str = "rfm_segment",
     config: Any = None,
-    time_unit: str = "D",
+    time_unit: str = DEFAULT_TIME_UNIT,
     currency: str | None = None,
 ) -> tuple[list[Sheet], list[str]]:
     """The Mouvements and Cohortes sheets for an analysis at `as_of`, and notes on what was left out.
