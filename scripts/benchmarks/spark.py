@@ -23,9 +23,18 @@ if __name__ == "__main__":  # run directly: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import BenchRow, alternated, in_fresh_process  # noqa: E402
-from benchmarks.summary import CDNOW, write_big_parquet  # noqa: E402
+from benchmarks.summary import write_big_parquet  # noqa: E402
 
 CORES = 2  # local[2]: this machine's two cores
+# the reference data beside the repository, or beside a folder above it (a git worktree lives deeper)
+CDNOW = next(
+    (
+        p / "shared/data/cdnow_sample.csv"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared/data").is_dir()
+    ),
+    Path("shared/data/cdnow_sample.csv"),
+)
 
 
 def timed_engines(parquet: str, result: str, rounds: int) -> None:
