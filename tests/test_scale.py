@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime
 
@@ -174,3 +175,54 @@ def test_holdout_fit_without_standard_errors_has_the_same_parameters(code, cdnow
         quick = fit_quietly(code, cdnow_like_summary, standard_errors=False)
     assert quick.params == full.params and quick.log_likelihood == full.log_likelihood
     assert all(np.isnan(v) for v in quick.std_errors.values())
+
+
+# ---------------------------------------------------------------------------------------------- sheet rows
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_customers_table_longer_than_a_sheet_keeps_the_largest_and_says_so(monkeypatch, tmp_path, lang):
+    """Past Excel's rows per sheet (made 41 here), the Customers sheet keeps the customers of the largest
+    revenue in their order, the first sheet says how many are left out, and no formula runs past the grid."""
+    from test_report_fixture import make_analysis
+
+    from xlsegment.report import build_report, describe, formulas, tables
+    from xlsegment.workbook import write_workbook
+
+    monkeypatch.setattr(tables, "MAX_SHEET_ROWS", 41)
+    monkeypatch.setattr(formulas, "MAX_SHEET_ROWS", 41)
+    analysis = make_analysis(60, seed=2, lang=lang)
+    report = build_report(analysis, lang)
+    shown = report.customers.frame
+    revenue = analysis.customers["revenue"].astype(float)
+    assert len(shown) == 40
+    kept = shown[report.customers.header("revenue")].astype(float)
+    assert kept.min() >= revenue.nlargest(40).min()
+    order = list(analysis.customers.index.astype(str))
+    positions = [order.index(str(c)) for c in shown[report.customers.header("customer_id")]]
+    assert positions == sorted(positions)  # the sheet's order is kept
+    sentence = report.story[-1]
+    assert ("40" in sentence and "60" in sentence and "20" in sentence) and "41" in sentence
+    assert ("Excel" in sentence) and (("feuille" in sentence) if lang == "fr" else ("sheet" in sentence))
+    book = describe(report)
+    first = book.sheets[0]
+    formulas_text = [
+        cell.formula or "" for b in first.blocks for row in getattr(b, "rows", []) for cell in row
+    ]
+    rows = [int(n) for text in formulas_text for n in re.findall(r"\$[A-Z]+\$(\d+)", text)]
+    assert rows and max(rows) <= 41
+    write_workbook(book, tmp_path / "cut.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "cut.xlsx", read_only=True)[report.sheet_names["customers"]]
+    assert sum(1 for _ in ws.iter_rows(min_row=2, values_only=True)) == 40
+
+
+def test_fit_to_sheet_without_a_key_keeps_the_first_rows(monkeypatch):
+    from xlsegment.report import tables
+    from xlsegment.report.tables import ReportTable, fit_to_sheet
+
+    monkeypatch.setattr(tables, "MAX_SHEET_ROWS", 10)
+    table = ReportTable("t", "t", pd.DataFrame({"A": range(20)}), ["a"], ["int"])
+    cut, left = fit_to_sheet(table, 4)
+    assert list(cut.frame["A"]) == [0, 1, 2, 3, 4, 5] and left == 14
+    whole, none_left = fit_to_sheet(ReportTable("t", "t", pd.DataFrame({"A": range(6)}), ["a"], ["int"]), 4)
+    assert whole.frame.equals(pd.DataFrame({"A": range(6)})) and none_left == 0
