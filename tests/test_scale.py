@@ -226,3 +226,50 @@ def test_fit_to_sheet_without_a_key_keeps_the_first_rows(monkeypatch):
     assert list(cut.frame["A"]) == [0, 1, 2, 3, 4, 5] and left == 14
     whole, none_left = fit_to_sheet(ReportTable("t", "t", pd.DataFrame({"A": range(6)}), ["a"], ["int"]), 4)
     assert whole.frame.equals(pd.DataFrame({"A": range(6)})) and none_left == 0
+
+
+# ---------------------------------------------------------------------------------------------- the bench
+
+
+def _bench_module(name: str):
+    import importlib
+    import sys
+    from pathlib import Path
+
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module(f"benchmarks.{name}")
+
+
+def test_the_french_bench_ledger_reads_back_as_written(tmp_path):
+    """The build benchmark's French export (`;`, decimal comma, day-first dates) is read as generated."""
+    from xlsegment.ledger import read_transactions
+
+    build = _bench_module("build")
+    ledger = build.btyd_ledger(3_000, seed=8)
+    assert 2_900 <= len(ledger) <= 3_000 and ledger["Date"].is_monotonic_increasing
+    path = build.write_french_csv(ledger, tmp_path / "fr.csv")
+    header, first = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert header.replace('"', "") == "Client;Date;Montant;Catégorie;Email" and "," in first.split(";")[2]
+    tx = read_transactions(path)
+    assert tx["customer_id"].nunique() == ledger["Client"].nunique()
+    assert float(tx["amount"].sum()) == pytest.approx(float(ledger["Montant"].sum()), abs=0.01)
+    assert pd.to_datetime(tx["date"]).min() == ledger["Date"].min()
+
+
+def test_the_stage_clock_gives_each_stage_its_time():
+    import types
+
+    build = _bench_module("build")
+    clock = build.StageClock()
+    module = types.SimpleNamespace(work=lambda: sum(range(10_000)), inner=lambda: None)
+    clock.nest(module, "inner", "part")
+    clock.stage(module, "work", "work")
+    clock.mark("first")
+    module.work()
+    module.inner()
+    clock.mark("end")
+    seconds = clock.seconds()
+    assert list(seconds) == ["first", "work", "part"]
+    assert all(wall >= 0 and cpu >= 0 for wall, cpu in seconds.values())
