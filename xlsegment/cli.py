@@ -295,7 +295,7 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         report = build_report(analysis, analysis.settings.lang, currency=args.currency, shop=args.shop)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
-            notes = with_overtime_sheets(book, analysis, args.compare_to)
+            notes = with_overtime_sheets(book, analysis, args.compare_to, currency=args.currency)
         write_workbook(
             book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )

@@ -233,7 +233,9 @@ def analyze(
     simple_options = {k: settings.clv[k] for k in ("lifetime", "discount_rate") if k in settings.clv}
     if "simple_unit" in settings.clv:
         simple_options["unit"] = settings.clv["simple_unit"]
-    simple = _captured(notes, "clv", lambda: simple_clv(summary, **simple_options))
+    simple = _captured(
+        notes, "clv", lambda: simple_clv(summary, **simple_options, transactions=transactions, lang=lang)
+    )  # the lifetime: retention measured on the ledger's cohorts when it shows enough history
     # the simple CLV explains itself: basket (summary) x purchases per unit x lifetime, each visible
     simple_columns = ("purchases_per_unit", "lifetime", "clv_simple", "clv_simple_margin")
     customers = segmented.join(simple[[c for c in simple_columns if c in simple.columns]])

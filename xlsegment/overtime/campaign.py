@@ -20,7 +20,7 @@ from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime import stats
 from xlsegment.overtime.holdout import HOLDOUT_SEED, HOLDOUT_SHARE, customer_ids, hold_out, segment_column
-from xlsegment.overtime.text import fill, number_text, percent_text
+from xlsegment.overtime.text import fill, money_text, number_text, percent_text
 
 CAMPAIGN_COLUMNS = ("customer_id", "segment", "segment_label", "channel", "date", "held_out")
 REQUIRED = ("customer_id", "date", "held_out")
@@ -217,7 +217,6 @@ def _sentence(row: pd.Series, lang: str, currency: str | None) -> str:
         who = f"{who}, {row['channel_label']}"
     if row["verdict"] in ("no_control", "too_few"):
         return fill(f"overtime.campaign.{row['verdict']}", lang, who=who, n=int(row["held_out"]))
-    money = f" {currency}" if currency else ""
     return fill(
         "overtime.campaign.sentence",
         lang,
@@ -228,8 +227,8 @@ def _sentence(row: pd.Series, lang: str, currency: str | None) -> str:
         low=number_text(100 * row["rate_low"], lang, 1, signed=True),
         high=number_text(100 * row["rate_high"], lang, 1, signed=True),
         confidence=percent_text(row["confidence"], lang, 0),
-        rev_c=number_text(row["revenue_contacted"], lang, 2) + money,
-        rev_h=number_text(row["revenue_held_out"], lang, 2) + money,
+        rev_c=money_text(row["revenue_contacted"], lang, currency, 2),
+        rev_h=money_text(row["revenue_held_out"], lang, currency, 2),
         verdict=label(f"overtime.campaign.verdict.{row['verdict']}", lang),
         revenue_verdict=label(f"overtime.campaign.revenue.{row['revenue_verdict']}", lang),
     )

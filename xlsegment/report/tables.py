@@ -787,6 +787,9 @@ def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> 
         )
     elif "clv_simple" in df.columns:
         out.append(label("model.none", lang))
+    simple = model.get("simple_clv", {}) if isinstance(model, dict) else {}
+    if simple.get("lifetime_text") and lang == getattr(_settings_of(analysis), "lang", None):
+        out.append(simple["lifetime_text"])  # which lifetime the simple CLV used (xlsegment.clv.lifetime)
     out += reliability_sentences(analysis, lang)
     out.append(label("model.text.read", lang))
     return out
