@@ -110,7 +110,7 @@ def test_a_short_ledger_gets_the_default_and_says_so():
          "amount": [10.0, 20.0, 30.0]}
     )  # fmt: skip
     summary = xs.summarize(tx, as_of="2024-12-31")
-    with pytest.warns(ModelWarning, match="default of 3 years"):
+    with pytest.warns(ModelWarning, match="valeur par défaut de 3 ans"):
         out = xs.simple_clv(summary, transactions=tx, lang="fr")
     assert out.attrs["lifetime_method"] == "default"
     assert out.attrs["lifetime_years"] == pytest.approx(305 / YEAR)  # 3 years capped at the 305 days seen

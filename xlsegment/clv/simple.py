@@ -105,10 +105,13 @@ def estimate_lifetime(
     return basis.years, basis.text("en")
 
 
-def _derived(summary: pd.DataFrame, transactions: pd.DataFrame | None, max_years: float) -> LifetimeBasis:
+def _derived(
+    summary: pd.DataFrame, transactions: pd.DataFrame | None, max_years: float, lang: str = "en"
+) -> LifetimeBasis:
+    """The lifetime basis, with a warning (in `lang`) when it is only the default."""
     basis = lifetime_basis(summary, transactions, max_years)
     if basis.method == "default":
-        warn(basis.text("en"))
+        warn(basis.text(lang))
     return basis
 
 
@@ -170,7 +173,7 @@ def simple_clv(
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 
     if lifetime is None:
-        basis = _derived(summary, transactions, max_lifetime_years)
+        basis = _derived(summary, transactions, max_lifetime_years, lang)
     else:
         basis = given_basis(float(lifetime) * unit_days / UNIT_DAYS["Y"], summary)
     life = float(lifetime) if lifetime is not None else basis.years * UNIT_DAYS["Y"] / unit_days
