@@ -92,12 +92,12 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
 
 
 def add_campaign_options(build: argparse.ArgumentParser) -> None:
-    """`build --campaign FILE [--hold-out SHARE]`: a control group marked in the mailing list, and its record."""
+    """`build --campaign FILE [--hold-out SHARE]`: a control group held out of the plan, and its record."""
     build.add_argument(
         "--campaign",
         metavar="FILE",
-        help="hold out a random control group per segment, mark it in the mailing list and write the campaign "
-        "file (CSV) that `xlsegment measure` reads later",
+        help="hold out a random control group per segment: it is left out of the contact plan and the mailing "
+        "list, and the campaign file (CSV) that `xlsegment measure` reads later records it",
     )
     build.add_argument(
         "--hold-out",
@@ -107,31 +107,38 @@ def add_campaign_options(build: argparse.ArgumentParser) -> None:
     )
 
 
-def mark_control_group(args: argparse.Namespace, analysis) -> object | None:
-    """With --campaign: add the control-group mark to the analysis' customers (shown in the mailing list) and
-    return the campaign record to write once the workbook is saved; None without --campaign."""
+def control_group_settings(args: argparse.Namespace, settings):
+    """With --campaign: the settings with the control group to hold out of the plan (`actions.hold_out`,
+    default 10 % of each segment); unchanged without --campaign."""
+    import dataclasses
+
     from xlsegment.cli import CliError
-    from xlsegment.overtime.campaign import HOLDOUT_SHARE, plan_control_group
+    from xlsegment.overtime.holdout import HOLDOUT_SHARE, control_group_options
 
     if not args.campaign:
         if args.hold_out is not None:
             raise CliError("--hold-out needs --campaign FILE (where the control group is recorded)")
-        return None
-    import pandas as pd
-
-    settings = analysis.settings
+        return settings
+    actions = {**settings.actions, "hold_out": HOLDOUT_SHARE if args.hold_out is None else args.hold_out}
     try:
-        mark, campaign = plan_control_group(
-            analysis.customers,
-            analysis.as_of + pd.Timedelta(days=1),  # contacts go out after the analysis date
-            share=HOLDOUT_SHARE if args.hold_out is None else args.hold_out,
-            segment_by=settings.segment_by,
-            lang=settings.lang,
-        )
+        control_group_options(actions)
     except ValueError as err:
         raise CliError(str(err)) from err
-    analysis.customers["control_group"] = mark
-    return campaign
+    return dataclasses.replace(settings, actions=actions)
+
+
+def campaign_record(args: argparse.Namespace, analysis) -> object | None:
+    """With --campaign: the campaign record to write once the workbook is saved (contacts from the day
+    after the analysis date, the control group held out); None without --campaign."""
+    import pandas as pd
+
+    from xlsegment.overtime.campaign import campaign_of
+
+    if not args.campaign:
+        return None
+    return campaign_of(
+        analysis.customers, analysis.as_of + pd.Timedelta(days=1), analysis.settings.segment_by
+    )
 
 
 def check_campaign_path(args: argparse.Namespace) -> None:
