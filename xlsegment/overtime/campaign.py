@@ -125,7 +125,7 @@ def read_campaign(source: str | Path | pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class CampaignResult:
-    """The measurement: one row per segment and channel plus an overall row (segment and channel ALL)."""
+    """The measurement: an overall row (segment and channel ALL) then one row per segment and channel."""
 
     table: pd.DataFrame
     end: pd.Timestamp
@@ -268,8 +268,8 @@ def measure_campaign(
     for (segment, channel), group in rows.groupby(["segment", "channel"], sort=True):
         records.append({"segment": segment, "segment_label": group["segment_label"].iloc[0], "channel": channel,
                         **_measure_group(group, confidence)})  # fmt: skip
-    if len(records) != 1:
-        records.append({"segment": ALL, "segment_label": label("overtime.campaign.all", lang), "channel": ALL,
+    if len(records) != 1:  # the overall verdict first: what a reader wants to know before the details
+        records.insert(0, {"segment": ALL, "segment_label": label("overtime.campaign.all", lang), "channel": ALL,
                         **_measure_group(rows, confidence)})  # fmt: skip
     table = pd.DataFrame(records)
     table["channel_label"] = [
