@@ -172,7 +172,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         help=say("compare_to", lang),
     )
     build.add_argument("--no-overtime", action="store_true", help=say("no_overtime", lang))
-    add_campaign_options(build)
+    add_campaign_options(build, lang)
     build.add_argument("--quiet", "-q", action="store_true", help=say("quiet", lang))
     columns = build.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in COLUMN_OPTIONS.items():
@@ -191,7 +191,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
     sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
 
-    add_measure_parser(sub, COLUMN_OPTIONS)
+    add_measure_parser(sub, COLUMN_OPTIONS, lang)
 
     addin = sub.add_parser("addin", help=say("addin.help", lang))
     addin.add_argument("action", choices=["install", "remove", "status"])
