@@ -278,7 +278,8 @@ def analyze(
     options, share, seed = control_group_options(options)
     options["capacity"] = capacities(options.get("capacity"))
     settings = dataclasses.replace(settings, actions={**settings.actions, "capacity": options["capacity"]})
-    if share:  # a campaign's control group, drawn per segment before the plan, which leaves it out
+    if share and settings.segment_by in customers.columns:  # a campaign's control group, drawn per segment
+        # before the plan, which leaves it out
         customers = customers.assign(held_out=control_group(customers, settings.segment_by, share, seed))
     plan = _captured(
         notes,
@@ -295,7 +296,7 @@ def analyze(
     planned = plan.customers
     new_cols = [c for c in planned.columns if c not in customers.columns]
     customers = customers.join(planned[new_cols])
-    if share:
+    if "held_out" in customers.columns:
         customers = mark_held_out(customers, lang)
     notes.extend(f"actions: {line}" for line in plan.report if f"actions: {line}" not in notes)
     customers.attrs = dict(segmented.attrs)
