@@ -143,7 +143,9 @@ def lifetime_basis(
     show enough history, else from the summary (see the module docstring), capped at the ledger's span and
     at `max_years`. A warning-worthy default has method 'default'."""
     basis, why_not, cohorts_base = None, "", 0
-    if transactions is not None:
+    if transactions is not None and span_days(summary) + 1 < 2 * UNIT_DAYS["Y"]:
+        why_not = "too_short"  # nobody can have two full years yet: no pass over the ledger for nothing
+    elif transactions is not None:
         basis, why_not, cohorts_base = _from_cohorts(transactions, summary.attrs.get("as_of"))
     if basis is None:
         basis = _from_summary(summary)
