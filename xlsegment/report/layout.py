@@ -410,6 +410,8 @@ def _week(report: Report, name: str) -> Sheet:
         span=len(week.keys),
         lines=2,
     )
+    if report.week_note:  # a campaign's control group, left out of the plan on purpose
+        b.text(report.week_note, "wrap", span=len(week.keys), lines=2)
     b.blank()
     table = b.table(week, name="week", wrap=[*LONG_TEXT_COLUMNS, "action", "contact"])
     if len(week.frame) and week.has("value_at_stake"):

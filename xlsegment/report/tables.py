@@ -216,6 +216,7 @@ class Report:
     model_text: list[str] = field(default_factory=list)  # what the models found, in words
     glossary: ReportTable | None = None  # every Customers column explained
     model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
+    week_note: str = ""  # customers the plan holds out as a campaign's control group, per segment
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -631,12 +632,15 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, offer
     withheld (the segment's objective is in the playbook above it); only customers with a next action. None when the analysis plans no actions.
     """
+    from xlsegment.actions.contact_plan import held_out_flags
+
     lang = check_lang(lang)
     df = _customers_frame(analysis)
     if "next_action" not in df.columns:
         return None
     action = df["next_action"].astype("object")
     keep = action.notna() & (action.astype(str).str.strip() != "")
+    keep &= ~held_out_flags(df)  # a campaign's control group is on no mailing list (xlsegment.overtime)
     sub = df.loc[keep]
     if "revenue" in sub.columns:
         sub = sub.assign(_rev=sub["revenue"].astype(float))
@@ -652,7 +656,6 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
         "due_date",
         "suppressed_offer",
         "suppressed_reason",
-        "control_group",
     ):
         shown = f"{key}_label" if f"{key}_label" in sub.columns else key  # a code by its label
         if shown in sub.columns and not _is_empty(sub[shown]):
@@ -788,6 +791,9 @@ def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> 
         )
     elif "clv_simple" in df.columns:
         out.append(label("model.none", lang))
+    simple = model.get("simple_clv", {}) if isinstance(model, dict) else {}
+    if simple.get("lifetime_text") and lang == getattr(_settings_of(analysis), "lang", None):
+        out.append(simple["lifetime_text"])  # which lifetime the simple CLV used (xlsegment.clv.lifetime)
     out += reliability_sentences(analysis, lang)
     out.append(label("model.text.read", lang))
     return out
@@ -966,6 +972,7 @@ def build_report(
         if len(shown):
             top20 = str(shown.iloc[0])
     from xlsegment.clv.reliability import verdict_sentences
+    from xlsegment.overtime.holdout import plan_note
 
     names = sheet_names(lang)
     customers, left_out = fit_to_sheet(customers_view(analysis, lang, segment_by), 1, keep_by="revenue")
@@ -998,6 +1005,7 @@ def build_report(
         as_of_text=format_date(as_of, lang),
         story=sentences,
         week=week_table(analysis, lang),
+        week_note=plan_note(plan_of(analysis), lang),
         week_counts=[(text, n) for _, text, n in _week_counts(analysis)],
         model_text=model_text(analysis, lang, currency),
         glossary=glossary_table(customers, lang),
