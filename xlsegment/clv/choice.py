@@ -95,11 +95,12 @@ def check_model(model: str) -> str:
     return code
 
 
-def fit_quietly(code: str, summary: pd.DataFrame) -> BTYDResult:
-    """A purchase model fitted without its warnings (a side fit whose verdict is reported elsewhere)."""
+def fit_quietly(code: str, summary: pd.DataFrame, standard_errors: bool = True) -> BTYDResult:
+    """A purchase model fitted without its warnings (a side fit whose verdict is reported elsewhere);
+    `standard_errors=False` for a fit used only for its predictions (the holdout test)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return FITTERS[code](summary)
+        return FITTERS[code](summary, standard_errors=standard_errors)
 
 
 def choose_model(
@@ -157,7 +158,7 @@ def _holdout_scores(
     horizon = holdout_days / UNIT_DAYS[unit]
     rows = {}
     for code in candidates:
-        model = fit_quietly(code, calibration)
+        model = fit_quietly(code, calibration, standard_errors=False)
         if not model.usable:
             continue
         predicted = np.asarray(model.expected_purchases(horizon, gx, gtx, gT), dtype=float)[inverse]

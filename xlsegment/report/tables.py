@@ -29,6 +29,7 @@ import pandas as pd
 from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
 from xlsegment.report.formats import format_date, number_formats  # noqa: F401  (number_formats re-exported)
+from xlsegment.report.model import MAX_SHEET_ROWS
 
 KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
 
@@ -974,7 +975,10 @@ def build_report(
     from xlsegment.overtime.holdout import plan_note
 
     names = sheet_names(lang)
-    customers = customers_view(analysis, lang, segment_by)
+    customers, left_out = fit_to_sheet(customers_view(analysis, lang, segment_by), 1, keep_by="revenue")
+    sentences = story(analysis, frame, plan_of(analysis), lang, currency, names["week"])
+    if left_out:  # said where the figures computed from the Customers sheet are read
+        sentences.append(cut_sentence("sheet.cut.customers", lang, customers, left_out, names["customers"]))
     return Report(
         lang=lang,
         top20_label=top20,
@@ -999,13 +1003,40 @@ def build_report(
         currency=currency,
         shop=shop or str(source),
         as_of_text=format_date(as_of, lang),
-        story=story(analysis, frame, plan_of(analysis), lang, currency, names["week"]),
+        story=sentences,
         week=week_table(analysis, lang),
         week_note=plan_note(plan_of(analysis), lang),
         week_counts=[(text, n) for _, text, n in _week_counts(analysis)],
         model_text=model_text(analysis, lang, currency),
         glossary=glossary_table(customers, lang),
     )
+
+
+def fit_to_sheet(table: ReportTable, first_row: int, keep_by: str | None = None) -> tuple[ReportTable, int]:
+    """`table` cut to the rows one Excel sheet holds below its header at `first_row`, and how many rows were
+    left out (0: it fits whole). With `keep_by` (a column key) the rows of its largest values are kept, in
+    their order; otherwise the first rows."""
+    room = MAX_SHEET_ROWS - first_row
+    frame = table.frame
+    if len(frame) <= room:
+        return table, 0
+    if keep_by and table.has(keep_by):
+        values = pd.to_numeric(frame[table.header(keep_by)], errors="coerce").fillna(-np.inf).to_numpy()
+        kept = np.sort(np.argsort(-values, kind="stable")[:room])
+    else:
+        kept = np.arange(room)
+    return dataclasses.replace(table, frame=frame.iloc[kept].reset_index(drop=True)), len(frame) - room
+
+
+def cut_sentence(key: str, lang: str, shown: ReportTable, left_out: int, sheet: str = "") -> str:
+    """The sentence saying that a table was cut to one sheet (sheet.cut.* labels)."""
+    from xlsegment.report.formats import format_number
+
+    n = len(shown.frame)
+    return label(key, lang).format(
+        limit=format_number(MAX_SHEET_ROWS, lang), shown=format_number(n, lang),
+        total=format_number(n + left_out, lang), left=format_number(left_out, lang), sheet=sheet,
+    )  # fmt: skip
 
 
 def _week_counts(analysis: Any) -> list[tuple[str, str, int]]:
