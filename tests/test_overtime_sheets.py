@@ -155,8 +155,8 @@ def test_build_adds_the_sheets_and_measure_reads_a_campaign(tmp_path, capsys):
     assert "loyal, Lettre personnelle : " in printed and "Newcombe" in printed
     table = pd.read_csv(result_csv, sep=";", encoding="utf-8-sig")
     assert set(table["segment"]) == {"loyal", "at_risk", "*"}
-    assert main(args) == 2  # the output exists: refused without --force
-    assert "already exists" in capsys.readouterr().err
+    assert main(args) == 2  # the output exists: refused without --force, in the user's language (--lang fr)
+    assert "existe déjà ; utilisez --force" in capsys.readouterr().err
 
 
 def test_build_holds_out_a_control_group_and_records_the_campaign(tmp_path, capsys):

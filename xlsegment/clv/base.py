@@ -18,6 +18,7 @@ import pandas as pd
 
 from xlsegment.clv._optim import minimize_bounded
 from xlsegment.clv._units import UNIT_NAMES, numeric_column, require_columns, warn
+from xlsegment.errors import say
 
 # log-parameter bounds: a parameter stuck at one of them means the data cannot identify it
 LOG_BOUND = 15.0
@@ -242,7 +243,7 @@ def fit_ml(
     """Maximum likelihood in log-parameters for `fun(logp) -> (mean NLL per customer, gradient)`.
 
     `total` is the number of customers the mean is over. Returns the parameters and the after-fit checks
-    (see the module docstring), with one English note per failed check.
+    (see the module docstring), with one note per failed check (`errors.say`: English and French).
     """
     # a shape parameter may not run off far beyond MAX_SHAPE (the optimiser would follow the ridge for ever)
     bounds = np.array([np.log(MAX_SHAPE) + 1.0 if k in shape_names else LOG_BOUND for k in names])
@@ -252,8 +253,12 @@ def fit_ml(
     notes: list[str] = []
     optimiser_ok = res.stopped and res.gradient < GRADIENT_TOL
     if not optimiser_ok:
-        why = "iteration limit reached" if not res.stopped else f"gradient {res.gradient:.1e} not ~0"
-        notes.append(f"{label} fit did not converge ({why}: {res.message}); predictions may be unreliable")
+        why = (
+            say("clv.note.iteration_limit")
+            if not res.stopped
+            else say("clv.note.gradient", gradient=f"{res.gradient:.1e}")
+        )
+        notes.append(say("clv.note.not_converged", model=label, why=why, detail=res.message))
     at_bound = [k for k, flag in zip(names, res.at_bound, strict=True) if flag]
     at_bound += [k for k in shape_names if params[k] > MAX_SHAPE and k not in at_bound]
     se = _log_std_errors(fun, res.logp, total) if np.isfinite(res.value) else None
@@ -262,19 +267,11 @@ def fit_ml(
     )
     loose = [k for k, v in std_errors.items() if v > MAX_LOG_SE]
     if at_bound:
-        notes.append(
-            f"{label} parameter(s) {', '.join(at_bound)} ran to a limit: the data cannot identify the model "
-            "(too few repeat purchases or too short a history)"
-        )
+        notes.append(say("clv.note.at_bound", model=label, params=", ".join(at_bound)))
     elif se is None:
-        notes.append(
-            f"{label}: the likelihood is flat or not finite at the optimum: the data cannot identify the model"
-        )
+        notes.append(say("clv.note.flat", model=label))
     elif loose:
-        notes.append(
-            f"{label} parameter(s) {', '.join(loose)} are loosely determined by the data (standard error of "
-            f"the log above {MAX_LOG_SE:g}): treat the predictions as uncertain"
-        )
+        notes.append(say("clv.note.loose", model=label, params=", ".join(loose), limit=f"{MAX_LOG_SE:g}"))
     identified = not at_bound and se is not None
     return MLFit(
         params, -res.value * total, bool(optimiser_ok and identified), identified, notes, res.message,
@@ -285,12 +282,9 @@ def fit_ml(
 def cannot_fit_note(label: str, n: int, n_repeat: int, span: float) -> str | None:
     """Why a purchase model cannot be fitted at all (no customer, no repeat buyer, no time span), or None."""
     if n == 0 or span <= 0:
-        return f"{label} cannot be fitted: {n} customer(s), {n_repeat} repeat buyer(s) and no time span"
+        return say("clv.note.cannot_fit", model=label, n=n, repeat=n_repeat)
     if n_repeat == 0:
-        return (
-            f"{label} cannot be fitted: none of the {n} customers bought on two different days, so purchase "
-            "rates and drop-out cannot be estimated; use the simple CLV instead"
-        )
+        return say("clv.note.no_repeat", model=label, n=n)
     return None
 
 
@@ -338,8 +332,7 @@ def fit_btyd(
     if n_repeat < min_repeat_buyers:
         identified = False
         notes.append(
-            f"only {n_repeat} of {n} customers bought on more than one day (fewer than {min_repeat_buyers}): "
-            f"the {cls.label} model is poorly identified"
+            say("clv.note.few_repeat", model=cls.label, repeat=n_repeat, n=n, minimum=min_repeat_buyers)
         )
     for note in notes:
         warn(note)

@@ -28,6 +28,7 @@ from xlsegment.clv._units import (
     summary_unit,
     warn,
 )
+from xlsegment.errors import say
 
 DEFAULT_LIFETIME_YEARS = 3.0
 MAX_LIFETIME_YEARS = 10.0
@@ -125,10 +126,7 @@ def _measured_lifetime(summary: pd.DataFrame) -> tuple[float, str]:
                 f"months: {int((rec[old] > 365.25).sum())} of {int(old.sum())}): lifetime = 1 / churn"
             )
             return (1.0 / churn if churn > 0 else np.inf), how
-    how = (
-        f"default of {DEFAULT_LIFETIME_YEARS:g} years: the data covers less than a year, too short to measure "
-        "how long customers stay; set `lifetime` to your own estimate"
-    )
+    how = say("clv.note.default_lifetime", years=f"{DEFAULT_LIFETIME_YEARS:g}")
     warn(how)
     return DEFAULT_LIFETIME_YEARS, how
 
@@ -186,10 +184,7 @@ def simple_clv(
         length_days = numeric_column(summary, "T", what) * UNIT_DAYS[summary_unit(summary)] + 1.0
     span = _span_days(summary) + 1.0
     if span < UNIT_DAYS["M"]:
-        warn(
-            f"the ledger covers only {span:g} day(s): purchase frequency is measured over at least a month, "
-            "treat the simple CLV as a rough order of magnitude"
-        )
+        warn(say("clv.note.short_ledger", days=f"{span:g}"))
     floor = min(float(min_history_days), max(span, UNIT_DAYS["M"]))
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 

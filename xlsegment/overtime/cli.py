@@ -10,40 +10,38 @@ from pathlib import Path
 from typing import TextIO
 
 MEASURE_EXAMPLE = """\
-examples:
   xlsegment measure ventes.csv --campaign campagne.csv --lang fr
   xlsegment measure ventes.csv --campaign campagne.csv --until 2026-12-31 -o mesure.csv
 """
 
 
-def add_measure_parser(sub: argparse._SubParsersAction, column_options: dict[str, str]) -> None:
-    """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has."""
+def add_measure_parser(
+    sub: argparse._SubParsersAction, column_options: dict[str, str], lang: str = "en"
+) -> None:
+    """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has (help in `lang`)."""
+    from xlsegment.cli import examples
+    from xlsegment.cli_lang import say
+
     measure = sub.add_parser(
         "measure",
-        help="measure a campaign: contacted vs held-out customers since the contact date",
-        description="Compare, per segment and channel, the purchase rate and revenue per customer of the "
-        "contacted customers and of the held-out control group of a campaign file, since each contact date, "
-        "with confidence intervals, and say whether the difference is real.",
-        epilog=MEASURE_EXAMPLE,
+        help=say("measure.help", lang),
+        description=say("measure.description", lang),
+        epilog=examples(lang, MEASURE_EXAMPLE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    measure.add_argument("ledger", help="the sales ledger (never modified)")
+    measure.add_argument("ledger", help=say("ledger", lang))
+    measure.add_argument("--campaign", required=True, help=say("measure.campaign", lang))
+    measure.add_argument("--until", help=say("measure.until", lang))
+    measure.add_argument("--confidence", type=float, default=None, help=say("measure.confidence", lang))
     measure.add_argument(
-        "--campaign", required=True, help="the campaign file (CSV: who, when, channel, held out)"
+        "--lang", choices=["fr", "en", "auto"], type=str.lower, help=say("measure.lang", lang)
     )
-    measure.add_argument("--until", help="last day measured (default: the ledger's last date)")
-    measure.add_argument(
-        "--confidence", type=float, default=None, help="confidence of the intervals (default 0.95)"
-    )
-    measure.add_argument(
-        "--lang", choices=["fr", "en", "auto"], type=str.lower, help="language of the result"
-    )
-    measure.add_argument("--currency", help="currency shown after amounts, e.g. EUR")
-    measure.add_argument("-o", "--output", help="also write the measurement table to this CSV")
-    measure.add_argument("--force", action="store_true", help="replace the output if it exists")
-    measure.add_argument("--config", help="settings file (JSON or TOML): column mapping and reader options")
-    measure.add_argument("--sheet", help="sheet of an Excel ledger")
-    columns = measure.add_argument_group("column mapping", "name the ledger's column for each field")
+    measure.add_argument("--currency", help=say("measure.currency", lang))
+    measure.add_argument("-o", "--output", help=say("measure.output", lang))
+    measure.add_argument("--force", action="store_true", help=say("force", lang))
+    measure.add_argument("--config", help=say("measure.config", lang))
+    measure.add_argument("--sheet", help=say("sheet", lang))
+    columns = measure.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in column_options.items():
         columns.add_argument(f"--{option}", dest=f"col_{keyword}", metavar="COL", help=argparse.SUPPRESS)
 
@@ -51,17 +49,19 @@ def add_measure_parser(sub: argparse._SubParsersAction, column_options: dict[str
 def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_options: dict[str, str]) -> int:
     """Read the ledger and the campaign file, print one sentence per segment and channel, optionally a CSV."""
     from xlsegment.cli import CliError
+    from xlsegment.cli_lang import say
     from xlsegment.ledger import read_transactions
     from xlsegment.overtime.campaign import CONFIDENCE, measure_campaign
     from xlsegment.settings import Settings
 
+    ui = getattr(args, "ui_lang", "en")
     ledger, campaign = Path(args.ledger), Path(args.campaign)
-    for path, what in ((ledger, "ledger"), (campaign, "campaign file")):
+    for path, key in ((ledger, "err.not_found"), (campaign, "err.no_campaign")):
         if not path.is_file():
-            raise FileNotFoundError(2, f"{what} not found", str(path))
+            raise CliError(say(key, ui, path=repr(str(path))))
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not args.force:
-        raise CliError(f"output {str(output)!r} already exists; use --force to replace it")
+        raise CliError(say("err.exists", ui, path=repr(str(output))))
     settings = Settings.from_file(args.config) if args.config else Settings()
     reader = dict(settings.reader, **({"sheet": args.sheet} if args.sheet else {}))
     mapping = {kw: getattr(args, f"col_{kw}") for kw in column_options.values() if getattr(args, f"col_{kw}")}
@@ -87,35 +87,28 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
         from xlsegment.actions.mailing import write_csv
 
         write_csv(result.table, output, sep=";" if lang == "fr" else ",")
-        print(f"Wrote {output}", file=out)
+        print(say("wrote_file", lang, output=output), file=out)
     return 0
 
 
-def add_campaign_options(build: argparse.ArgumentParser) -> None:
+def add_campaign_options(build: argparse.ArgumentParser, lang: str = "en") -> None:
     """`build --campaign FILE [--hold-out SHARE]`: a control group marked in the mailing list, and its record."""
-    build.add_argument(
-        "--campaign",
-        metavar="FILE",
-        help="hold out a random control group per segment, mark it in the mailing list and write the campaign "
-        "file (CSV) that `xlsegment measure` reads later",
-    )
-    build.add_argument(
-        "--hold-out",
-        type=float,
-        metavar="SHARE",
-        help="share of each segment held out with --campaign (default 0.1 = 10 %%)",
-    )
+    from xlsegment.cli_lang import say
+
+    build.add_argument("--campaign", metavar="FILE", help=say("campaign", lang))
+    build.add_argument("--hold-out", type=float, metavar="SHARE", help=say("hold_out", lang))
 
 
 def mark_control_group(args: argparse.Namespace, analysis) -> object | None:
     """With --campaign: add the control-group mark to the analysis' customers (shown in the mailing list) and
     return the campaign record to write once the workbook is saved; None without --campaign."""
     from xlsegment.cli import CliError
+    from xlsegment.cli_lang import say
     from xlsegment.overtime.campaign import HOLDOUT_SHARE, plan_control_group
 
     if not args.campaign:
         if args.hold_out is not None:
-            raise CliError("--hold-out needs --campaign FILE (where the control group is recorded)")
+            raise CliError(say("err.hold_out", getattr(args, "ui_lang", "en")))
         return None
     import pandas as pd
 
@@ -137,6 +130,7 @@ def mark_control_group(args: argparse.Namespace, analysis) -> object | None:
 def check_campaign_path(args: argparse.Namespace) -> None:
     """Refuse an existing campaign file (without --force) before the long build."""
     from xlsegment.cli import CliError
+    from xlsegment.cli_lang import say
 
     if args.campaign and Path(args.campaign).exists() and not args.force:
-        raise CliError(f"campaign file {args.campaign!r} already exists; use --force to replace it")
+        raise CliError(say("err.campaign_exists", getattr(args, "ui_lang", "en"), path=repr(args.campaign)))
