@@ -28,6 +28,7 @@ ENGLISH_WORDS = set(
     occasional next rest unit language settings parameter parameters summary model
     segment_by time_unit as_of reason due details collect sheet column row rows kept excluded
     identified lifetime discount rate
+    analysis capacity visit visits event events since spend fit converge noise holdout backtest churn
     """.split()
 )
 FRENCH_TOO = {"base", "standard", "premium", "client", "date"}  # codes that are French words as well
@@ -163,3 +164,17 @@ def test_the_same_notes_read_english_in_english(french_analysis):
     )
     assert notes[0].startswith("2 line(s) repeat an earlier line exactly (rows 9783, 11942); kept")
     assert french_analysis.quality.warnings("en") == [notes[0]]
+
+
+def test_the_model_choice_says_a_tie_is_a_tie(french_workbook):
+    """On the sample MBG/NBD is chosen with a mean error of 0,970 against 0,955 for BG/NBD: within the 2 % tie,
+    not "the best"; the sentence says so, with the dates as the workbook writes them."""
+    texts = [
+        c.value for row in french_workbook[label("sheet.model", "fr")].iter_rows() for c in row if c.value
+    ]
+    choice = next(t for t in texts if str(t).startswith("Modèle : MBG/NBD"))
+    assert "jusqu'au 31/10/2025" in choice and "aussi bien que le meilleur, à 2\u00a0% près" in choice
+    assert "(erreur moyenne par client : BG/NBD 0,955, MBG/NBD 0,970)" in choice
+    assert "le mieux prédit" not in choice
+    purchases = next(t for t in texts if str(t).startswith("Le modèle d'achat"))
+    assert purchases.startswith("Le modèle d'achat (MBG/NBD) prévoit")
