@@ -400,9 +400,7 @@ def test_every_command_and_option_has_its_help_in_both_languages():
     assert {"build", "sample", "measure", "addin", "lite", "server"} <= commands
     untranslated = [k for k in en if k not in SAME_IN_BOTH and en[k] == fr[k] and (en[k] or k[1] != "epilog")]
     assert untranslated == []
-    assert (
-        fr[("measure", "campaign")] == "le fichier de campagne (CSV : qui, quand, canal, mis de côté ou non)"
-    )
+    assert fr[("measure", "campaign")] == "le fichier de campagne (CSV : qui, quand, canal, témoin)"
     assert fr[("lite", "epilog")] == "" and fr[("measure", "epilog")] == "exemples:"
 
 
@@ -416,7 +414,7 @@ def test_lite_server_and_measure_messages_speak_the_users_language(tmp_path, cap
     assert cli.main(["lite", "--wheel-url", "C:/x.whl"]) == 2
     assert "donnez l'adresse https://" in capsys.readouterr().err
     assert cli.main(["measure", str(tmp_path / "ventes.csv"), "--campaign", "c.csv"]) == 2
-    assert "erreur : journal '" in capsys.readouterr().err
+    assert "erreur : journal des ventes introuvable : '" in capsys.readouterr().err
     assert cli.main(["build", "--sample", "-o", str(tmp_path / "b.xlsx"), "--hold-out", "0.1", "-q"]) == 2
-    assert "--hold-out demande --campaign FILE" in capsys.readouterr().err
+    assert "--hold-out demande --campaign FICHIER" in capsys.readouterr().err
     assert cli.main(["lite", str(tmp_path), "--lang", "en"]) == 2  # --lang wins over the system
