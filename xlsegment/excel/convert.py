@@ -481,7 +481,7 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
     elif kind == "f":
         arr = series.to_numpy(dtype=float)
         missing = missing | ~np.isfinite(arr)
-        out = arr.astype(object)
+        out = excel_numbers(arr) if officejs else arr.astype(object)
     elif kind in "iub" and not missing.any():
         out = series.to_numpy().astype(object)
     elif isinstance(series.dtype, pd.CategoricalDtype):
@@ -501,6 +501,30 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
 
 
 _is_date = np.frompyfunc(lambda v: isinstance(v, (dt.date, pd.Timestamp)), 1, 1)
+
+EXCEL_DIGITS = 15  # significant digits Excel keeps of a number: more would only lengthen the JSON
+
+
+def excel_numbers(values: np.ndarray) -> np.ndarray:
+    """Floats as the shortest JSON numbers Excel receives unchanged: rounded to EXCEL_DIGITS significant digits
+    (a revenue summed to 1191.3300000000002 goes as 1191.33) and whole values as integers (601, not 601.0).
+
+    Vectorised: one rounding per decimal exponent present, not per value. Magnitudes outside 1e-7..1e15, where
+    a power of ten is no longer exact, are left as they are.
+    """
+    out = values.astype(object)
+    finite = np.isfinite(values)
+    exponents = np.full(len(values), 99, dtype=np.int64)
+    nonzero = finite & (values != 0)
+    exponents[nonzero] = np.floor(np.log10(np.abs(values[nonzero]))).astype(np.int64)
+    rounded = values.copy()
+    for exponent in np.unique(exponents[(exponents >= -7) & (exponents < EXCEL_DIGITS)]):
+        at = exponents == exponent
+        rounded[at] = np.round(values[at], EXCEL_DIGITS - 1 - int(exponent))
+    whole = finite & (rounded == np.floor(rounded)) & (np.abs(rounded) < 2**53)
+    out[finite] = rounded[finite].astype(object)
+    out[whole] = rounded[whole].astype(np.int64).astype(object)
+    return out
 
 
 def _officejs_date(value: dt.date) -> dict[str, Any]:
