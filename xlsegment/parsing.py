@@ -233,11 +233,10 @@ def long_text(series: pd.Series) -> np.ndarray:
     """True where a text cell is longer than an Excel cell can hold (MAX_CELL_TEXT characters)."""
     if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
         return np.zeros(len(series), dtype=bool)
-    lengths = (
-        series.map(lambda v: len(v) if isinstance(v, str) else 0)
-        if series.dtype == object
-        else series.str.len()
-    )
+    try:
+        lengths = series.str.len()  # C speed; NaN for the cells that are not text
+    except AttributeError:  # an object column pandas does not take for text (numbers only, say)
+        lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
     return lengths.fillna(0).to_numpy() > MAX_CELL_TEXT
 
 

@@ -123,7 +123,11 @@ _raw_cells = np.frompyfunc(raw_cell, 1, 1)
 
 
 _is_str = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)
-_is_space = np.frompyfunc(lambda v: isinstance(v, str) and v.isspace(), 1, 1)
+
+
+def _spaces_only(texts: np.ndarray) -> np.ndarray:
+    """True for each text (every item a str) made of blanks only: str.isspace mapped at C speed."""
+    return np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))
 
 
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float", "decimal")
@@ -164,7 +168,7 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray, dict[in
         np.flatnonzero(~missing & _is_str(arr).astype(bool)) if kind != "string" else np.flatnonzero(~missing)
     )
     if strings.size:
-        missing[strings[_is_space(arr[strings]).astype(bool)]] = True
+        missing[strings[_spaces_only(arr[strings])]] = True
     arr[missing] = None
     numbers_only = kind not in ("string", "empty") and not strings.size and (~missing).any()
     if numbers_only and pd.api.types.infer_dtype(arr[~missing], skipna=True) in _NUMERIC_KINDS:
@@ -492,7 +496,7 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
         raw = series.to_numpy(dtype=object)
         out = raw if _all_plain(raw, missing) else np.array([cell(v) for v in raw], dtype=object)
     out = np.array(out, dtype=object, copy=True)
-    if officejs and kind not in "Mmfiub":
+    if officejs and kind not in "Mmfiub" and any(issubclass(t, dt.date) for t in set(map(type, out))):
         dates = np.flatnonzero(_is_date(out).astype(bool) & ~missing)
         for i in dates:  # dates inside a text column (a mixed column): Office.js needs them formatted
             out[i] = _officejs_date(out[i])
