@@ -329,7 +329,8 @@ def _parse_date_text(
             if part_mask.any():
                 part = pd.to_datetime(rest[part_mask], format="mixed", dayfirst=first, errors="coerce")
                 retry[part_mask] = _naive(part).to_numpy(dtype="datetime64[ns]")
-        parsed[left] = retry
+        unit = np.datetime_data(parsed.dtype)[0]  # pandas 3 may give the first pass microseconds
+        parsed[left] = retry.dt.floor(unit).astype(parsed.dtype) if unit != "ns" else retry
     # a spelling of the other order is not read by swapping day and month behind the user's back
     wrong = month_only if day_first else day_only
     if dayfirst is not None or not (day_only.any() and month_only.any()):
