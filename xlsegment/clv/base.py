@@ -203,6 +203,36 @@ def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.n
     return [np.asarray(c)[first] for c in columns], counts, gid
 
 
+@dataclass
+class Distinct:
+    """Grouped customers with indexes into their distinct x, t_x and T, so that special functions and logs
+    are evaluated once per distinct value rather than once per customer (BG/NBD, MBG/NBD)."""
+
+    ux: np.ndarray
+    ix: np.ndarray
+    utx: np.ndarray
+    itx: np.ndarray
+    uT: np.ndarray
+    iT: np.ndarray
+    x: np.ndarray
+    has: np.ndarray
+    w: np.ndarray
+    w_x: np.ndarray  # total weight per distinct x
+
+
+def distinct_values(x, tx, T, w) -> Distinct:
+    """The grouped rows (x, t_x, T, weights) with their distinct values and the indexes back."""
+    ix, ux = pd.factorize(np.asarray(x, dtype=float))
+    itx, utx = pd.factorize(np.asarray(tx, dtype=float))
+    iT, uT = pd.factorize(np.asarray(T, dtype=float))
+    w = np.asarray(w, dtype=float)
+    ux = np.asarray(ux, dtype=float)
+    return Distinct(
+        ux, ix, np.asarray(utx, float), itx, np.asarray(uT, float), iT, ux[ix], ux[ix] > 0, w,
+        np.bincount(ix, weights=w, minlength=len(ux)),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- fit and after-fit checks
 
 
