@@ -38,6 +38,7 @@ from xlsegment.clv.lifetime import (
     lifetime_from_retention,
     span_days,
 )
+from xlsegment.errors import say
 from xlsegment.labels import check_lang
 
 __all__ = [
@@ -68,8 +69,12 @@ def annuity_factor(lifetime, discount_rate=0.0, periods_per_year=12.0):
     # expm1 so that a tiny rate neither cancels digits nor makes the factor exceed the undiscounted lifetime
     log_growth = np.log1p(d) / ppy
     i = np.expm1(log_growth)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(i != 0, -np.expm1(-L * log_growth) / i, L)
+    x = L * log_growth
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        exact = -np.expm1(-x) / i
+        # a tiny L x rate underflows (a subnormal rate gives 0): there 1 - e^-x = x (1 - x / 2) to 1e-17
+        small = L * (log_growth / i) * (1 - x / 2)
+        factor = np.where(i != 0, np.where(np.abs(x) < 1e-8, small, exact), L)
     return as_output(np.where(L > 0, factor, 0.0))
 
 
@@ -165,10 +170,7 @@ def simple_clv(
         length_days = numeric_column(summary, "T", what) * UNIT_DAYS[summary_unit(summary)] + 1.0
     span = span_days(summary) + 1.0
     if span < UNIT_DAYS["M"]:
-        warn(
-            f"the ledger covers only {span:g} day(s): purchase frequency is measured over at least a month, "
-            "treat the simple CLV as a rough order of magnitude"
-        )
+        warn(say("clv.note.short_ledger", days=f"{span:g}"))
     floor = min(float(min_history_days), max(span, UNIT_DAYS["M"]))
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 
