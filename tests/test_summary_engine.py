@@ -4,7 +4,7 @@ test_summary_properties.py."""
 
 from __future__ import annotations
 
-import glob
+import os
 import tempfile
 
 import numpy as np
@@ -50,12 +50,16 @@ def test_without_order_ids_days_and_occasions_agree(sample_ledger) -> None:
 # ---------------------------------------------------------------- the engine
 
 
-def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger) -> None:
+def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger, monkeypatch) -> None:
+    # the folders this test's summaries made (other processes may be making theirs in the same /tmp)
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(mkdtemp(**kw)) or made[-1])
     tx = read_transactions(sample_ledger)
-    before = set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*"))
     small = summarize(tx, memory_limit="64MB")
     pd.testing.assert_frame_equal(small, summarize(tx))
-    assert set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*")) == before
+    assert len(made) == 2 and all("xlsegment-duckdb-" in folder for folder in made)
+    assert not any(os.path.exists(folder) for folder in made)
 
 
 def test_a_bad_memory_limit_is_refused(sample_ledger) -> None:

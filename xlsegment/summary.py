@@ -81,37 +81,61 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
     and the customer keys when the engine is given their codes.
 
     `read_transactions` hashed the keys once into categoricals: the engine groups their integer codes
-    (categories put in sorted order first, so code order is text order) and the texts come back at the end.
-    A `line` number breaks ties between contact details. Arrow is scanned in parallel with no per-value work.
+    (customer categories in sorted order, so code order is text order; an order's code only has to be its
+    own) and the customer texts come back at the end. Line dates go in as calendar days, all the summary
+    counts. A `line` number breaks ties between contact details. Arrow is scanned in parallel with no
+    per-value work.
     """
     used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
     columns = {c: transactions[c] for c in used if c in transactions.columns}
     keys = None
-    for key in ("customer_id", "order_id", "category"):
+    for key in ("customer_id", "order_id"):
         values = columns.get(key)
         if values is None or not isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        if not values.cat.categories.is_monotonic_increasing:
-            values = values.cat.reorder_categories(values.cat.categories.sort_values())
-        if key == "category":
-            columns[key] = values
-            continue
+        if key == "customer_id":
+            values = _sorted_categories(values)
+            keys = values.cat.categories
         codes = values.cat.codes.to_numpy()
         columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
-        if key == "customer_id":
-            keys = values.cat.categories
-    frame = pd.DataFrame(columns, copy=False)
-    frame.index = pd.RangeIndex(len(frame))
-    if any(c in frame.columns for c in CONTACT_COLUMNS):
-        frame["line"] = np.arange(len(frame))
+    if any(c in columns for c in CONTACT_COLUMNS):
+        columns["line"] = pd.Series(np.arange(len(transactions)))
     try:
         import pyarrow as pa
     except ImportError:  # DuckDB scans the frame itself
+        frame = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()}, copy=False)
         return frame, keys
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False), keys
+        arrays = {name: _arrow(name, values, pa) for name, values in columns.items()}
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed-type object keys
+        frame = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()}, copy=False)
         return frame, keys
+    return pa.table(arrays), keys
+
+
+def _sorted_categories(values: pd.Series) -> pd.Series:
+    """A categorical whose categories are in sorted order (as `read_transactions` makes them)."""
+    categories = values.cat.categories
+    if len(categories) > 1:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            text = pa.array(categories.to_numpy(dtype=object) if categories.dtype == object else categories)
+            ordered = pc.all(pc.less_equal(text[:-1], text[1:])).as_py()
+        except (ImportError, pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            ordered = categories.is_monotonic_increasing
+        if not ordered:
+            return values.cat.reorder_categories(categories.sort_values())
+    return values
+
+
+def _arrow(name: str, values: object, pa: object) -> object:
+    """One column as an Arrow array; line dates (datetime64[ns]) as calendar days, which spares the engine a
+    timestamp conversion per line."""
+    if name == "date" and getattr(values, "dtype", None) == "datetime64[ns]":
+        return pa.array(np.asarray(values).astype("datetime64[D]"))
+    return pa.Array.from_pandas(values)
 
 
 @dataclass
@@ -134,7 +158,7 @@ class _Ledger:
 
 def _ledger_view(present: set[str]) -> str:
     """The canonical ledger the queries read: every column they use, NULL when the transactions lack it."""
-    select = ["customer_id", "CAST(date AS TIMESTAMP) AS date", "CAST(amount AS DOUBLE) AS amount"]
+    select = ["customer_id", "CAST(date AS DATE) AS day", "CAST(amount AS DOUBLE) AS amount"]
     select.append(
         "COALESCE(returned, FALSE) AS returned" if "returned" in present else "amount < 0 AS returned"
     )
@@ -178,6 +202,7 @@ def _engine(transactions: object, engine: str, spark: object, memory_limit: str 
 
 def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
     runner.view("lines", query("lines", as_of=as_of))
+    runner.view("orders", query("orders", as_of=as_of, window_days=WINDOW_DAYS))
     runner.view("occasions", query("occasions"))
 
 
@@ -264,6 +289,8 @@ def summarize(
         table = ledger.runner.fetch(
             query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
         )
+        if ledger.present & set(SIGNALS):
+            table = _with_signals(table, ledger.runner.fetch(query("signals")))
         contacts = [c for c in CONTACT_COLUMNS if c in ledger.present]
         latest = ledger.runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
     quality = (
@@ -293,6 +320,13 @@ def _source_name(transactions: object) -> str:
     if isinstance(transactions, str | Path):
         return Path(transactions).name
     return "DataFrame" if isinstance(transactions, pd.DataFrame) else type(transactions).__name__
+
+
+def _with_signals(table: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """The summary rows with the signals of the optional columns, placed before the line count."""
+    merged = table.merge(signals, on="customer_id", how="left", validate="one_to_one")
+    columns = [c for c in table.columns if c != "lines"] + [c for c in signals.columns if c != "customer_id"]
+    return merged[[*columns, "lines"]]
 
 
 def _contacts_query(contacts: list[str]) -> str:
