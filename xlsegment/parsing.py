@@ -102,6 +102,12 @@ TEXT_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
 def blank(series: pd.Series) -> np.ndarray:
     """True where a cell is missing or holds only spaces."""
+    arrow = _arrow_text(series)
+    if arrow is not None:  # Arrow tests each cell in C, without making stripped copies
+        import pyarrow.compute as pc
+
+        empty = pc.or_(pc.equal(pc.utf8_length(arrow), 0), pc.utf8_is_space(arrow))
+        return empty.fill_null(True).to_numpy(zero_copy_only=False)
     missing = series.isna().to_numpy()
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         # pandas' str dtype strips in C (Arrow); other text goes through pandas' string dtype
@@ -166,6 +172,13 @@ class Parsed:
     notes: list[Text] = field(default_factory=list)
 
 
+def _arrow_text(series: pd.Series) -> object | None:
+    """The Arrow array under an Arrow-backed text column (pandas 3's str, CSV columns), else None."""
+    if getattr(series.dtype, "storage", None) != "pyarrow" or not pd.api.types.is_string_dtype(series.dtype):
+        return None
+    return series.array.__arrow_array__()
+
+
 def _arrow_floats(series: pd.Series) -> pd.Series | None:
     """Arrow-backed text cast to float64 in C (ten times pandas' to_numeric); None unless every cell is a
     plain number, which leaves the careful path to the rest."""
@@ -226,6 +239,12 @@ def excel_errors(series: pd.Series) -> np.ndarray:
     """True where a cell holds an Excel error value (#N/A, #REF!, #VALEUR!...: a formula that failed)."""
     if is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype) or is_datetime64_any_dtype(series.dtype):
         return np.zeros(len(series), dtype=bool)
+    arrow = _arrow_text(series)
+    if arrow is not None:  # every error value starts with '#': most columns are cleared by that test alone
+        import pyarrow.compute as pc
+
+        if not pc.any(pc.starts_with(arrow, "#")).as_py():
+            return np.zeros(len(series), dtype=bool)
     return series.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
 
 
@@ -233,6 +252,13 @@ def long_text(series: pd.Series) -> np.ndarray:
     """True where a text cell is longer than an Excel cell can hold (MAX_CELL_TEXT characters)."""
     if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
         return np.zeros(len(series), dtype=bool)
+    arrow = _arrow_text(series)
+    if arrow is not None:  # Arrow measures every cell in C; the mask is only built when one is too long
+        import pyarrow.compute as pc
+
+        longest = pc.max(pc.utf8_length(arrow)).as_py()
+        if longest is None or longest <= MAX_CELL_TEXT:
+            return np.zeros(len(series), dtype=bool)
     lengths = (
         series.map(lambda v: len(v) if isinstance(v, str) else 0)
         if series.dtype == object
@@ -382,7 +408,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None, prefer_dayfirst
     order: Text | str = ""
     if text_mask.any():
         # parse each distinct spelling once: a ledger repeats the same few thousand dates over millions of lines
-        codes, uniques = pd.factorize(series if text_mask.all() else series[text_mask])
+        codes, uniques = factorize(series if text_mask.all() else series[text_mask])
         text = pd.Series(uniques).astype(str).str.strip()
         parsed, day_only, month_only, order, notes = _parse_date_text(text, dayfirst, prefer_dayfirst)
         out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")[codes]
@@ -443,7 +469,7 @@ def parse_customer_ids(series: pd.Series, merged: list[str] | None = None) -> tu
     repeats its customers over many lines, so hashing them once here spares every later step.
     Returns the keys (missing: NaN) and the missing mask.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize(series)
     text = _key_text(uniques, merged)
     empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
     text = _drop_float_suffix(text, empty).where(~empty)
@@ -455,12 +481,51 @@ def parse_customer_ids(series: pd.Series, merged: list[str] | None = None) -> tu
     return pd.Series(keys, index=series.index), codes < 0
 
 
+def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Order keys, cleaned as customer keys (parse_customer_ids), but in no particular order: an order's key
+    only has to tell it from the others. A text column whose keys are already clean (ASCII, no surrounding
+    spaces, none empty, not numbers written as floats) is kept as it is, which spares hashing every line
+    here: the engine groups the text itself."""
+    arrow = _arrow_text(series)
+    if arrow is not None and _already_clean(arrow):
+        return series, series.isna().to_numpy()
+    return parse_customer_ids(series, merged)
+
+
+def _already_clean(arrow: object) -> bool:
+    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column."""
+    import pyarrow.compute as pc
+
+    present = arrow.drop_null()
+    if len(present) == 0 or not pc.all(pc.string_is_ascii(present)).as_py():
+        return False  # non-ASCII keys may hold invisible characters or need NFC
+    if pc.any(pc.equal(pc.utf8_length(present), 0)).as_py():
+        return False
+    if not pc.all(pc.equal(pc.utf8_trim_whitespace(present), present)).as_py():
+        return False
+    head = present.slice(0, 100)
+    return not pc.all(pc.match_substring_regex(head, r"^-?\d+\.0$")).as_py()
+
+
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, object]:
+    """Codes (missing: -1) and the distinct values, in order of appearance. Arrow text is hashed by Arrow
+    itself, without pandas' conversions around it."""
+    arrow = _arrow_text(values) if isinstance(values, pd.Series) else None
+    if arrow is None:
+        return pd.factorize(values, use_na_sentinel=True)
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(arrow).combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    return codes, pd.Series(encoded.dictionary, dtype=values.dtype)
+
+
 def sorted_factorize(keys: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Codes of keys numbered in sorted order of the distinct keys as text (missing: -1), and those keys.
 
     Hashes unsorted, then sorts only the distinct keys: pandas' own `sort=True` is several times slower.
     """
-    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    codes, uniques = factorize(keys)
     return sort_codes(codes, uniques)
 
 

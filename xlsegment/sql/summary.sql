@@ -58,7 +58,7 @@ SELECT
     (days_since_first - days_since_last) / $days_per_unit AS t_x,
     days_since_first / $days_per_unit AS T,
     revenue,
-    revenue / orders AS basket,
+    revenue / NULLIF(orders, 0) AS basket,
     CASE WHEN orders > 1
         THEN (occasions_net - first_occasion_net) / (orders - 1) ELSE 0 END AS monetary_value,
     purchase_days,
