@@ -14,9 +14,14 @@ from xlsegment.cli import main as cli
 from xlsegment.excel.lite import main_py, requirements_txt
 
 ROOT = Path(__file__).resolve().parents[1]
-# what xlwings Lite's Pyodide ships (Pyodide 0.27.5, lite.xlwings.org changelog 1.0.0.0-12; docs/excel.md)
-PYODIDE_PINS = {"numpy": "2.0.2", "pandas": "2.2.3", "scipy": "1.14.1"}
-PANDAS_2_NEEDS = ["pytz"]  # pandas 2.2 imports pytz (pandas 3, installed here, does not)
+# The compiled packages each Pyodide distribution xlwings Lite runs ships (docs/architecture.md, "Pyodide"):
+# Lite runs Pyodide 314.0.x since mid-2026 (314.0.0 and 314.0.1 load pyodide-recipes 314-20260521), and ran
+# 0.27.5 before. Both distributions carry a DuckDB wheel, the core's engine.
+PYODIDE_BUILDS = {
+    "314.0.1": {"numpy": "2.4.3", "pandas": "3.0.2", "scipy": "1.17.1", "duckdb": "1.5.1"},
+    "0.27.5": {"numpy": "2.0.2", "pandas": "2.2.3", "scipy": "1.14.1", "duckdb": "1.1.2"},
+}
+PURE_PYTHON_NEEDS = {"0.27.5": ["pytz"]}  # pandas 2.2 imports pytz (pandas 3 does not)
 WHEEL = "https://example.org/wheels/xlsegment-0.1.0-py3-none-any.whl"
 
 
@@ -48,8 +53,8 @@ def test_without_a_folder_the_pair_is_printed(capsys):
 
 PINNED_RUN = """
 import asyncio, importlib.util, sys
-import numpy, pandas, scipy
-print(numpy.__version__, pandas.__version__, scipy.__version__)
+import duckdb, numpy, pandas, scipy
+print(numpy.__version__, pandas.__version__, scipy.__version__, duckdb.__version__)
 import xlwings, xlwings.server
 spec = importlib.util.spec_from_file_location("main", sys.argv[1] + "/main.py")
 main = importlib.util.module_from_spec(spec)
@@ -84,10 +89,12 @@ print("ok")
 
 
 @pytest.mark.slow
-def test_lite_main_runs_with_the_numpy_pandas_scipy_of_lites_pyodide(tmp_path):
-    """main.py imported and run (functions and the Segment button, as Office.js calls them) with numpy 2.0.2,
-    pandas 2.2.3 and scipy 1.14.1 in front of everything else; the pins are installed once into a cache."""
-    pins = [f"{name}=={version}" for name, version in PYODIDE_PINS.items()] + PANDAS_2_NEEDS
+@pytest.mark.parametrize("pyodide", PYODIDE_BUILDS)
+def test_lite_main_runs_with_the_packages_of_lites_pyodide(tmp_path, pyodide):
+    """main.py imported and run (functions and the Segment button, as Office.js calls them) with the numpy,
+    pandas, scipy and DuckDB of the Pyodide release in front of everything else; installed once into a cache."""
+    pins = [f"{name}=={version}" for name, version in PYODIDE_BUILDS[pyodide].items()]
+    pins += PURE_PYTHON_NEEDS.get(pyodide, [])
     home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     cache = home / "xlsegment" / ("pyodide-pins-" + "-".join(p.replace("==", "") for p in pins))
     if not (cache / ".done").exists():
@@ -110,4 +117,4 @@ def test_lite_main_runs_with_the_numpy_pandas_scipy_of_lites_pyodide(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     versions, last = proc.stdout.split("\n")[0], proc.stdout.strip().splitlines()[-1]
-    assert versions == " ".join(PYODIDE_PINS.values()) and last == "ok"
+    assert versions == " ".join(PYODIDE_BUILDS[pyodide].values()) and last == "ok"

@@ -8,9 +8,8 @@ import re
 
 # provided by Pyodide's own repository (not pure Python) or pure-Python wheels micropip fetches from PyPI
 PYODIDE_OK = {
-    # DuckDB is a core dependency since issue 15: Pyodide's recipes carry DuckDB wheels for Pyodide 0.29.3, built
-    # by the xlwings team for xlwings Lite (shared/design.md section 7). Whether Lite already runs 0.29 (its
-    # changelog last names 0.27.5) is an open question of issues 13 and 15.
+    # DuckDB (a core dependency) is a Pyodide package: 1.5.1 in Pyodide 314.0.x, which xlwings Lite runs, and
+    # 1.1.2 in 0.27.5, which it ran before (docs/architecture.md, "Pyodide"; tests/test_excel_lite.py runs both)
     "duckdb",
     "pandas",
     "numpy",

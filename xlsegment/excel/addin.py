@@ -1,8 +1,9 @@
 """The classic Excel add-in (`xlsegment.excel.xlam`): built from xlwings' quickstart ribbon add-in, installed.
 
-The add-in is xlwings' own `quickstart_addin_ribbon.xlam` with one part rewritten: `customUI/customUI.xml`,
-the ribbon, now an xlsegment tab. Every other entry, the VBA project included, is copied byte for byte, so
-the add-in runs the VBA xlwings ships and nothing else. Its button calls the existing VBA callback
+The add-in is xlwings' own `quickstart_addin_ribbon.xlam` with the ribbon (`customUI/customUI.xml`) now an
+xlsegment tab, and its config sheet switched on and filled in (`addin_config`: the Python to run, the module
+of the functions). Every other entry, the VBA project included, is copied byte for byte, so the add-in runs
+the VBA xlwings ships and nothing else. Its button calls the existing VBA callback
 `RibbonMyAddin.RunMain`, which runs `import <file name>; <file name>.main()`: with the file named
 `xlsegment.excel.xlam` that is `xlsegment.excel.main()`, defined here. New VBA callbacks would need Excel
 to write, so the classic ribbon has one Python button; the server and Lite runtimes have one per script.
@@ -21,6 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 import xlwings
 
+from xlsegment.excel import addin_config as config
 from xlsegment.labels import check_lang, label
 
 ADDIN_NAME = "xlsegment.excel.xlam"
@@ -63,25 +65,48 @@ def ribbon_xml(lang: str = "en") -> str:
     )
 
 
-def build_addin(target: str | Path, lang: str = "en", source: str | Path | None = None) -> Path:
+def build_addin(
+    target: str | Path,
+    lang: str = "en",
+    source: str | Path | None = None,
+    interpreter: dict[str, str] | None = None,
+) -> Path:
     """Write the add-in to `target` (a file, or a folder that gets `xlsegment.excel.xlam`); return its path.
 
-    Only the ribbon part changes; entries keep their order, names, dates and bytes.
+    The ribbon and the config sheet change (`interpreter`: {"Interpreter_Win": path} or none); every other
+    entry keeps its order, name, date and bytes.
     """
     source = Path(source) if source else source_addin()
     target = Path(target)
     if target.is_dir():
         target = target / ADDIN_NAME
-    xml = ribbon_xml(lang).encode("utf-8")
     tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(tmp, "w") as dst:
+    with zipfile.ZipFile(source) as src:
         if RIBBON_PART not in src.namelist():
             raise ValueError(f"{source} has no {RIBBON_PART}: not xlwings' ribbon add-in")
-        for info in src.infolist():
-            data = xml if info.filename == RIBBON_PART else src.read(info.filename)
-            dst.writestr(info, data, compress_type=info.compress_type)
+        strings = config.shared_strings(src.read(config.STRINGS_PART).decode("utf-8"))
+        rewritten = {
+            RIBBON_PART: ribbon_xml(lang),
+            config.WORKBOOK_PART: config.switch_on(src.read(config.WORKBOOK_PART).decode("utf-8")),
+            config.SHEET_PART: config.write_values(
+                src.read(config.SHEET_PART).decode("utf-8"), strings, config.addin_settings(interpreter)
+            ),
+        }
+        with zipfile.ZipFile(tmp, "w") as dst:
+            for info in src.infolist():
+                data = rewritten[info.filename].encode("utf-8") if info.filename in rewritten else None
+                dst.writestr(info, data if data is not None else src.read(info.filename), info.compress_type)
     os.replace(tmp, target)
     return target
+
+
+def addin_settings_of(path: str | Path) -> dict[str, str]:
+    """The settings an installed add-in carries in its config sheet (empty when the sheet is switched off)."""
+    with zipfile.ZipFile(path) as z:
+        if f'name="{config.SHEET_NAME}"' not in z.read(config.WORKBOOK_PART).decode("utf-8"):
+            return {}
+        strings = config.shared_strings(z.read(config.STRINGS_PART).decode("utf-8"))
+        return config.read_values(z.read(config.SHEET_PART).decode("utf-8"), strings)
 
 
 def is_our_addin(path: str | Path) -> bool:
@@ -147,9 +172,10 @@ def _status(path: Path) -> int:
         print(f"{path} exists but was not built by xlsegment (no xlsegment ribbon tab)")
         return 1
     same = part_sha256(path) == part_sha256(source_addin())
-    print(
-        f"installed: {path} (VBA project {'identical to' if same else 'DIFFERENT from'} xlwings {xlwings.__version__})"
-    )
+    functions = "functions not imported yet" if same else "functions imported (VBA project extended)"
+    print(f"installed: {path} (xlwings {xlwings.__version__} VBA, {functions})")
+    for key, value in addin_settings_of(path).items():
+        print(f"  {key}: {value}")
     return 0
 
 
@@ -161,11 +187,19 @@ def _install(path: Path, force: bool, lang: str) -> int:
         )
         return 1
     existed = path.exists()
+    had_functions = existed and is_our_addin(path) and part_sha256(path) != part_sha256(source_addin())
+    interpreter = config.running_interpreter()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        built = build_addin(Path(tmp) / ADDIN_NAME, lang=lang)
+        built = build_addin(Path(tmp) / ADDIN_NAME, lang=lang, interpreter=interpreter)
         shutil.copyfile(built, path)
     print(f"{'updated' if existed else 'installed'}: {path}")
+    for key, value in config.addin_settings(interpreter).items():
+        print(f"  {key}: {value}")
+    if had_functions:
+        print(
+            "The functions imported into the previous add-in went with it: import them again (docs/excel.md)."
+        )
     print("Restart Excel; the ribbon shows an 'xlsegment' tab. One-time steps: see docs/excel.md.")
     return 0
 

@@ -1,9 +1,9 @@
 """The xlwings Lite pair of files: `main.py` and `requirements.txt`, as `xlsegment lite` writes them.
 
 xlwings Lite keeps a workbook's Python code and its requirements inside the workbook and installs the
-requirements with micropip in Pyodide (pandas, numpy and scipy come from Pyodide's own builds). It registers
-the functions and scripts that `main.py` holds, so `main.py` only re-exports xlsegment's: an upgrade of the
-package upgrades the workbook. xlsegment is pure Python; until it is on a package index, requirements.txt
+requirements with micropip in Pyodide (pandas, numpy, scipy and DuckDB come from Pyodide's own builds: see
+docs/architecture.md, "Pyodide"). It registers the functions and scripts that `main.py` holds, so `main.py`
+only re-exports xlsegment's: an upgrade of the package upgrades the workbook. xlsegment is pure Python; until it is on a package index, requirements.txt
 names the URL of its wheel (built with `python -m build`, served with cross-origin access allowed).
 """
 
@@ -52,7 +52,7 @@ def requirements_txt(wheel_url: str | None = None, version: str | None = None) -
     else:
         package = f"xlsegment=={version or __version__}"
     return (
-        "# xlwings Lite installs these with micropip; pandas, numpy and scipy come from Pyodide's own builds.\n"
+        "# xlwings Lite installs these with micropip; pandas, numpy, scipy and duckdb come from Pyodide's own builds.\n"
         f"xlwings>={MIN_XLWINGS}\n"
         f"{package}\n"
     )
