@@ -185,3 +185,17 @@ def test_a_contact_column_with_no_value_at_all(tmp_path) -> None:
     s = summarize(read_transactions(path))
     assert s.loc["C1", "email"] is None or pd.isna(s.loc["C1", "email"])
     assert s.loc["C1", "revenue"] == 12.5
+
+
+def test_arrow_memory_comes_from_the_system_allocator_only_during_a_call(sample_ledger) -> None:
+    import pyarrow as pa
+
+    from xlsegment.memory import system_arrow_memory
+
+    before = pa.default_memory_pool().backend_name
+    with pytest.raises(ValueError), system_arrow_memory():
+        assert pa.default_memory_pool().backend_name == "system"
+        raise ValueError("the caller's allocator comes back even after an error")
+    assert pa.default_memory_pool().backend_name == before
+    summarize(read_transactions(sample_ledger))
+    assert pa.default_memory_pool().backend_name == before

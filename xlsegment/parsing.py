@@ -475,10 +475,16 @@ def parse_customer_ids(series: pd.Series, merged: list[str] | None = None) -> tu
     text = _drop_float_suffix(text, empty).where(~empty)
     # cleaning can make two cells one key (" 7" and "7"): number the cleaned keys, in sorted order
     clean_codes, categories = sorted_factorize(text)
-    codes = np.append(clean_codes, -1)[codes]  # a missing cell (code -1) picks the -1 appended
+    # a missing cell (code -1) picks the -1 appended; the narrowest integers that hold the codes
+    codes = np.append(clean_codes, -1).astype(_code_type(len(categories)))[codes]
     dtype = pd.CategoricalDtype(categories)
     keys = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
     return pd.Series(keys, index=series.index), codes < 0
+
+
+def _code_type(n: int) -> type:
+    """The integer type a categorical of `n` categories keeps its codes in (pandas' own choice)."""
+    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32 if n < 2**31 else np.int64
 
 
 def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
@@ -493,17 +499,18 @@ def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple
 
 
 def _already_clean(arrow: object) -> bool:
-    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column."""
+    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column. Only
+    masks are made, never a copy of the text."""
     import pyarrow.compute as pc
 
-    present = arrow.drop_null()
-    if len(present) == 0 or not pc.all(pc.string_is_ascii(present)).as_py():
+    if arrow.null_count == len(arrow) or not pc.all(pc.string_is_ascii(arrow)).as_py():
         return False  # non-ASCII keys may hold invisible characters or need NFC
-    if pc.any(pc.equal(pc.utf8_length(present), 0)).as_py():
+    if pc.any(pc.equal(pc.utf8_length(arrow), 0)).as_py():
         return False
-    if not pc.all(pc.equal(pc.utf8_trim_whitespace(present), present)).as_py():
+    # what stripping would remove (Arrow's whitespace, as `str.strip` on this text): none at either end
+    if pc.any(pc.match_substring_regex(arrow, r"^[\t\n\x0b\x0c\r ]|[\t\n\x0b\x0c\r ]$")).as_py():
         return False
-    head = present.slice(0, 100)
+    head = arrow.slice(0, 100).drop_null()
     return not pc.all(pc.match_substring_regex(head, r"^-?\d+\.0$")).as_py()
 
 
@@ -516,7 +523,7 @@ def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, object]:
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(arrow).combine_chunks()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     return codes, pd.Series(encoded.dictionary, dtype=values.dtype)
 
 

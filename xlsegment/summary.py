@@ -23,6 +23,7 @@ from .columns import CONTACT_COLUMNS
 from .engines import Engine, check_engine
 from .engines.queries import query
 from .errors import LedgerError, say
+from .memory import with_system_arrow_memory
 from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
@@ -116,18 +117,23 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
 def _sorted_categories(values: pd.Series) -> pd.Series:
     """A categorical whose categories are in sorted order (as `read_transactions` makes them)."""
     categories = values.cat.categories
-    if len(categories) > 1:
-        try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            text = pa.array(categories.to_numpy(dtype=object) if categories.dtype == object else categories)
-            ordered = pc.all(pc.less_equal(text[:-1], text[1:])).as_py()
-        except (ImportError, pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            ordered = categories.is_monotonic_increasing
-        if not ordered:
-            return values.cat.reorder_categories(categories.sort_values())
+    if len(categories) > 1 and not _sorted_text(categories):
+        return values.cat.reorder_categories(categories.sort_values())
     return values
+
+
+def _sorted_text(categories: pd.Index) -> bool:
+    """Whether text categories are in sorted order, compared by Arrow in C when it can."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return categories.is_monotonic_increasing
+    try:
+        text = pa.array(categories.to_numpy(dtype=object) if categories.dtype == object else categories)
+        return pc.all(pc.less_equal(text[:-1], text[1:])).as_py()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # keys of mixed types
+        return categories.is_monotonic_increasing
 
 
 def _arrow(name: str, values: object, pa: object) -> object:
@@ -255,6 +261,7 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(text, dtype=object)
 
 
+@with_system_arrow_memory
 def summarize(
     transactions: pd.DataFrame,
     as_of: object = None,
