@@ -199,3 +199,16 @@ def test_arrow_memory_comes_from_the_system_allocator_only_during_a_call(sample_
     assert pa.default_memory_pool().backend_name == before
     summarize(read_transactions(sample_ledger))
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_main_category_ties_go_to_the_first_name_even_from_an_unsorted_categorical() -> None:
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [10.0, 10.0, 5.0],
+            "category": pd.Categorical(["zinc", "apple", "zinc"], categories=["zinc", "apple"]),
+        }
+    )
+    s = summarize(tx)
+    assert s.loc["A", "main_category"] == "apple" and s.loc["A", "n_categories"] == 2

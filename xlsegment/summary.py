@@ -90,28 +90,37 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
     used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
     columns = {c: transactions[c] for c in used if c in transactions.columns}
     keys = None
-    for key in ("customer_id", "order_id"):
+    for key in ("customer_id", "order_id", "category"):
         values = columns.get(key)
         if values is None or not isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        if key == "customer_id":
+        if key != "order_id":  # the engine orders customers, and breaks category ties, by text
             values = _sorted_categories(values)
+        if key == "category":
+            columns[key] = values
+            continue
+        if key == "customer_id":
             keys = values.cat.categories
         codes = values.cat.codes.to_numpy()
         columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
     if any(c in columns for c in CONTACT_COLUMNS):
-        columns["line"] = pd.Series(np.arange(len(transactions)))
+        columns["line"] = np.arange(len(transactions))
     try:
         import pyarrow as pa
     except ImportError:  # DuckDB scans the frame itself
-        frame = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()}, copy=False)
-        return frame, keys
+        return _frame(columns), keys
     try:
         arrays = {name: _arrow(name, values, pa) for name, values in columns.items()}
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed-type object keys
-        frame = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()}, copy=False)
-        return frame, keys
+        return _frame(columns), keys
     return pa.table(arrays), keys
+
+
+def _frame(columns: dict[str, object]) -> pd.DataFrame:
+    """The columns as one frame numbered from 0, for DuckDB to scan when Arrow cannot hold them."""
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
 
 
 def _sorted_categories(values: pd.Series) -> pd.Series:
