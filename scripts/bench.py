@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmarks._common import BenchRow  # noqa: E402
 
-SECTIONS = ("summary", "segments", "clv", "actions", "excel", "workbook", "overtime")
+SECTIONS = ("summary", "segments", "clv", "actions", "excel", "workbook", "overtime", "build", "spark")
 
 
 def _fmt(value: float | None, unit: str) -> str:

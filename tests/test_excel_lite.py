@@ -82,7 +82,7 @@ book = xlwings.Book(json={"client": "Office.js", "version": xlwings.__version__,
     "sheets": [{"name": "Ventes", "values": rows, "pictures": [], "tables": []}]})
 asyncio.run(xlwings.server.custom_scripts_call(main, "segment", typehint_to_value={xlwings.Book: book}))
 actions = book.json()["actions"]
-assert [a["args"][1] for a in actions if a["func"] == "addSheet"][:3] == ["Synthèse", "Clients", "Actions"]
+assert [a["args"][1] for a in actions if a["func"] == "addSheet"][:3] == ["Commencez ici", "Cette semaine", "Clients"]
 assert not [a for a in actions if a["func"] == "alert"], [a for a in actions if a["func"] == "alert"]
 print("ok")
 """

@@ -96,7 +96,7 @@ def test_sentences_name_the_biggest_flows_in_french(sample_migration):
     top = moved.assign(v=np.where(moved["direction"] == "new", moved["revenue_end"], moved["revenue_start"]))
     top = top.sort_values("v", ascending=False).iloc[0]
     assert lines[0].startswith(f"{top['customers']} {top['from_label']} d'il y a 3 mois sont devenus")
-    assert lines[0].endswith(f"{round(top['v']):,} EUR de CA annuel".replace(",", "\u202f"))
+    assert lines[0].endswith(f"{round(top['v']):,}\u00a0€ de CA annuel".replace(",", "\u202f"))
     assert "3 mois" in m.summary_sentence()
     assert m.labelled_matrix().index.name == "Segment il y a 3 mois"
 

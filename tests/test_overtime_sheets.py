@@ -155,8 +155,8 @@ def test_build_adds_the_sheets_and_measure_reads_a_campaign(tmp_path, capsys):
     assert "loyal, Lettre personnelle : " in printed and "Newcombe" in printed
     table = pd.read_csv(result_csv, sep=";", encoding="utf-8-sig")
     assert set(table["segment"]) == {"loyal", "at_risk", "*"}
-    assert main(args) == 2  # the output exists: refused without --force
-    assert "already exists" in capsys.readouterr().err
+    assert main(args) == 2  # the output exists: refused without --force, said in the language asked
+    assert "existe déjà ; utilisez --force" in capsys.readouterr().err
 
 
 def test_build_holds_out_a_control_group_and_records_the_campaign(tmp_path, capsys):
@@ -167,13 +167,15 @@ def test_build_holds_out_a_control_group_and_records_the_campaign(tmp_path, caps
     assert (campaign["date"] == pd.Timestamp("2026-11-01")).all()  # the day after the analysis date
     sizes = campaign.groupby("segment")["held_out"].agg(["sum", "size"])
     assert (sizes["sum"] == np.floor(0.2 * sizes["size"] + 0.5)).all()
+    held = set(campaign.loc[campaign["held_out"], "customer_id"])
     wb = openpyxl.load_workbook(out, read_only=True)
-    rows = [r for r in wb["Actions"].iter_rows(values_only=True) if r and any(r)]
-    header = next(r for r in rows if "Groupe témoin" in r)
-    at, first = header.index("Groupe témoin"), header.index("Client")
-    below = [r for r in rows[rows.index(header) + 1 :] if len(r) > at]
-    marked = {r[first] for r in below if r[at] == "Groupe témoin : ne pas contacter"}
-    assert marked == set(campaign.loc[campaign["held_out"], "customer_id"])
+    cells = lambda sheet: {c for r in wb[sheet].iter_rows(values_only=True) for c in r if c}  # noqa: E731
+    assert not held & cells("Actions") and not held & cells("Cette semaine")  # never to contact
+    assert set(campaign.loc[~campaign["held_out"], "customer_id"]) & cells("Actions")
+    note = next(c for c in cells("Cette semaine") if str(c).startswith("Groupe témoin de la campagne"))
+    assert f" {len(held)} clients sont laissés hors de ce plan" in note
+    clients = [r for r in wb["Clients"].iter_rows(values_only=True) if r and r[0] in held]
+    assert len(clients) == len(held) and all("Groupe témoin : ne pas contacter" in r for r in clients)
     wb.close()
     assert main(args) == 2 and "already exists" in capsys.readouterr().err  # never overwritten unasked
     assert main(["build", "--sample", "-o", str(tmp_path / "b.xlsx"), "--hold-out", "0.1", "-q"]) == 2

@@ -172,7 +172,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         help=say("compare_to", lang),
     )
     build.add_argument("--no-overtime", action="store_true", help=say("no_overtime", lang))
-    add_campaign_options(build)
+    add_campaign_options(build, lang)
     build.add_argument("--quiet", "-q", action="store_true", help=say("quiet", lang))
     columns = build.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in COLUMN_OPTIONS.items():
@@ -191,7 +191,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
     sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
 
-    add_measure_parser(sub, COLUMN_OPTIONS)
+    add_measure_parser(sub, COLUMN_OPTIONS, lang)
 
     addin = sub.add_parser("addin", help=say("addin.help", lang))
     addin.add_argument("action", choices=["install", "remove", "status"])
@@ -269,7 +269,7 @@ def _check_paths(ledger: Path, output: Path, force: bool, lang: str = "en") -> N
 def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.ledger import sample_ledger_path
     from xlsegment.overtime.campaign import write_campaign
-    from xlsegment.overtime.cli import check_campaign_path, mark_control_group
+    from xlsegment.overtime.cli import campaign_record, check_campaign_path, control_group_settings
     from xlsegment.overtime.sheets import with_overtime_sheets
     from xlsegment.pipeline import analyze
     from xlsegment.report import build_report, describe
@@ -285,17 +285,17 @@ def cmd_build(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     check_campaign_path(args)
     if args.template and not Path(args.template).is_file():
         raise CliError(say("err.template", args.ui_lang, path=repr(args.template)))
-    settings = _settings(args)
+    settings = control_group_settings(args, _settings(args))
     mapping = {kw: getattr(args, f"col_{kw}") for kw in COLUMN_OPTIONS.values() if getattr(args, f"col_{kw}")}
     progress = Progress(err, enabled=not args.quiet, lang=args.ui_lang)
     start = time.perf_counter()
     try:
         analysis = analyze(ledger, settings=settings, progress=progress.analysis, **mapping)
-        campaign = mark_control_group(args, analysis)
+        campaign = campaign_record(args, analysis)
         report = build_report(analysis, analysis.settings.lang, currency=args.currency, shop=args.shop)
         book = describe(report)
         if not args.no_overtime:  # the over-time sheets (xlsegment.overtime)
-            notes = with_overtime_sheets(book, analysis, args.compare_to)
+            notes = with_overtime_sheets(book, analysis, args.compare_to, currency=args.currency)
         write_workbook(
             book, output, template=args.template, force=args.force, source=ledger, progress=progress.writing
         )

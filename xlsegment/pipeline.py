@@ -87,8 +87,10 @@ class Analysis:
                 self.plan if weeks is None else self.plan[self.plan["week"] <= weeks].reset_index(drop=True)
             )
         from .actions.schedule import clv_trusted
+        from .overtime.holdout import control_group_options
 
         options = {"trust_clv": clv_trusted((self.model or {}).get("reliability")), **self.settings.actions}
+        options = control_group_options(options)[0]  # the customers keep their held_out column
         options["capacity"] = {**options.get("capacity", {}), **capacity}
         return contact_plan(
             self.customers, weeks=weeks, lang=self.lang, as_of=self.as_of, classification=self.settings.segment_by,
@@ -203,6 +205,7 @@ def analyze(
     from .clv import simple_clv
     from .lapse import lapse_flags
     from .ledger import read_transactions
+    from .overtime.holdout import control_group, control_group_options, mark_held_out
     from .segments import segment
     from .summary import summarize
 
@@ -233,7 +236,9 @@ def analyze(
     simple_options = {k: settings.clv[k] for k in ("lifetime", "discount_rate") if k in settings.clv}
     if "simple_unit" in settings.clv:
         simple_options["unit"] = settings.clv["simple_unit"]
-    simple = _captured(notes, "clv", lambda: simple_clv(summary, **simple_options))
+    simple = _captured(
+        notes, "clv", lambda: simple_clv(summary, **simple_options, transactions=transactions, lang=lang)
+    )  # the lifetime: retention measured on the ledger's cohorts when it shows enough history
     # the simple CLV explains itself: basket (summary) x purchases per unit x lifetime, each visible
     simple_columns = ("purchases_per_unit", "lifetime", "clv_simple", "clv_simple_margin")
     customers = segmented.join(simple[[c for c in simple_columns if c in simple.columns]])
@@ -270,8 +275,12 @@ def analyze(
 
     step("actions")
     options = {"trust_clv": clv_trusted(model.get("reliability")), **settings.actions}
+    options, share, seed = control_group_options(options)
     options["capacity"] = capacities(options.get("capacity"))
     settings = dataclasses.replace(settings, actions={**settings.actions, "capacity": options["capacity"]})
+    if share and settings.segment_by in customers.columns:  # a campaign's control group, drawn per segment
+        # before the plan, which leaves it out
+        customers = customers.assign(held_out=control_group(customers, settings.segment_by, share, seed))
     plan = _captured(
         notes,
         "actions",
@@ -287,6 +296,8 @@ def analyze(
     planned = plan.customers
     new_cols = [c for c in planned.columns if c not in customers.columns]
     customers = customers.join(planned[new_cols])
+    if "held_out" in customers.columns:
+        customers = mark_held_out(customers, lang)
     notes.extend(f"actions: {line}" for line in plan.report if f"actions: {line}" not in notes)
     customers.attrs = dict(segmented.attrs)
     customers.attrs.update(

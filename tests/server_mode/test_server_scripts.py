@@ -40,15 +40,36 @@ def _customers(rows: list[list[str]]) -> set[str]:
     return set(summarize(read_transactions(frame, errors="exclude")).index)
 
 
-def _sheet_actions(actions: list[dict], position: int) -> list[dict]:
-    return [a for a in actions if a.get("sheet_position") == position and a["func"] in WRITES]
-
-
-def _cells(actions: list[dict], position: int) -> dict[tuple[int, int], object]:
-    """What the setValues actions put on the sheet at `position`: (row, column) 1-based -> value."""
-    out: dict[tuple[int, int], object] = {}
+def _by_sheet(actions: list[dict], initial: list[str]) -> list[tuple[str | None, dict]]:
+    """Each action with the name of the sheet it applies to, following the sheets added and deleted on the
+    way (positions shift as the buttons add sheets)."""
+    names, out = list(initial), []
     for a in actions:
-        if a["func"] == "setValues" and a["sheet_position"] == position:
+        position = a.get("sheet_position")
+        if a["func"] == "addSheet":
+            names.insert(a["args"][0], a["args"][1])
+            out.append((a["args"][1], a))
+        elif a["func"] == "sheetDelete":
+            out.append((names.pop(position), a))
+        else:
+            out.append((names[position] if position is not None else None, a))
+    return out
+
+
+def _sheet_actions(actions: list[dict], initial: list[str], name: str) -> list[dict]:
+    """The actions that change the sheet called `name`."""
+    return [a for sheet, a in _by_sheet(actions, initial) if sheet == name and a["func"] in WRITES]
+
+
+def _cells(actions: list[dict], initial: list[str], name: str) -> dict[tuple[int, int], object]:
+    """What the setValues actions put on the (last) sheet called `name`: (row, column) 1-based -> value."""
+    out: dict[tuple[int, int], object] = {}
+    for sheet, a in _by_sheet(actions, initial):
+        if sheet != name:
+            continue
+        if a["func"] == "addSheet":
+            out = {}  # a sheet added again under this name starts empty
+        if a["func"] == "setValues":
             for i, row in enumerate(a["values"]):
                 for j, value in enumerate(row):
                     if value is not None and value != "":
@@ -56,24 +77,25 @@ def _cells(actions: list[dict], position: int) -> dict[tuple[int, int], object]:
     return out
 
 
-def _values(actions: list[dict], position: int) -> list[list]:
+def _values(actions: list[dict], initial: list[str], name: str) -> list[list]:
     """The sheet's values as rows (blank cells None), from its setValues actions."""
-    cells = _cells(actions, position)
+    cells = _cells(actions, initial, name)
     if not cells:
         return []
     height, width = max(r for r, _ in cells), max(c for _, c in cells)
     return [[cells.get((r, c)) for c in range(1, width + 1)] for r in range(1, height + 1)]
 
 
-def _status_line(actions: list[dict], position: int) -> str:
-    return next(str(v) for v in _cells(actions, position).values() if "ledger rows" in str(v))
+def _status_line(actions: list[dict], initial: list[str], first: str = "Start here") -> str:
+    return next(str(v) for v in _cells(actions, initial, first).values() if "ledger rows" in str(v))
 
 
 def _added(actions: list[dict]) -> list[str]:
     return [a["args"][1] for a in actions if a["func"] == "addSheet"]
 
 
-REPORT_SHEETS = ["Summary", "Customers", "Actions", "Model", "Settings"]
+# the sheets of `xlsegment build`, in its order (tests/server_mode/test_button_report.py compares them)
+REPORT_SHEETS = "Start here,This week,Customers,Actions,Movements,Cohorts,Model,Settings".split(",")
 
 
 def test_segment_writes_its_own_sheets_and_leaves_the_users_alone(run_script, ledger_rows):
@@ -81,16 +103,20 @@ def test_segment_writes_its_own_sheets_and_leaves_the_users_alone(run_script, le
         [{"name": "Ventes", "values": ledger_rows}, {"name": "Notes", "values": [["my notes"]]}], active=1
     )
     book, actions = run_script("segment", data)
+    initial = ["Ventes", "Notes"]
     assert _added(actions) == REPORT_SHEETS
-    assert not _sheet_actions(actions, 0) and not _sheet_actions(actions, 1)  # Ventes and Notes untouched
+    positions = [a["args"][0] for a in actions if a["func"] == "addSheet"]
+    assert positions == list(range(2, 10))  # after the user's sheets
+    assert not _sheet_actions(actions, initial, "Ventes") and not _sheet_actions(actions, initial, "Notes")
     assert "sheetDelete" not in Counter(a["func"] for a in actions)
     names = {a["args"][0]: a["args"][1] for a in actions if a["func"] == "namesAdd"}
-    assert names["xlsegment_summary"] == "='Summary'!$A$1"
+    assert names["xlsegment_summary"] == "='Start here'!$A$1"
+    assert names["xlsegment_cohorts"] == "='Cohorts'!$A$1"
     assert names["xlsegment_ledger"].startswith("='Ventes'!$A$1:$R$1201")
-    customers = _values(actions, 3)
+    customers = _values(actions, initial, "Customers")
     assert customers[0][0] == "Customer"
     assert {r[0] for r in customers[1:]} == _customers(ledger_rows)
-    status = _status_line(actions, 2)
+    status = _status_line(actions, initial)
     assert (
         "1200 ledger rows" in status
         and "sheet Ventes" in status
@@ -130,26 +156,30 @@ def _with_own_sheets(ledger_rows: list[list[str]], settings_rows: list[list] | N
 
 
 def test_second_run_replaces_its_sheets_in_place(run_script, ledger_rows):
+    """Sheets of an earlier version (a "Summary" first sheet, no week or over-time sheets) are replaced at
+    their place under today's names; the new sheets go right after their predecessor in the report."""
     book, actions = run_script("segment", _with_own_sheets(ledger_rows))
     deleted = [a["sheet_position"] for a in actions if a["func"] == "sheetDelete"]
-    assert deleted == [1, 2, 3]  # Summary, Customers, Actions: each deleted, then added again at its place
+    assert deleted == [1, 3, 4]  # Summary, Customers, Actions: each deleted, then added again at its place
     added = [a["args"] for a in actions if a["func"] == "addSheet"]
-    assert added == [[1, "Summary"], [2, "Customers"], [3, "Actions"], [4, "Model"], [5, "Settings"]]
-    assert not _sheet_actions(actions, 0)  # the ledger is never touched
+    assert added == [[i + 1, name] for i, name in enumerate(REPORT_SHEETS)]
+    assert not _sheet_actions(actions, ["Ventes", "Summary", "Customers", "Actions"], "Ventes")
 
 
 def test_a_user_sheet_with_our_name_is_never_touched(run_script, ledger_rows):
-    data = book_json([{"name": "Ventes", "values": ledger_rows}, {"name": "Summary", "values": [["mine"]]}])
+    data = book_json([{"name": "Ventes", "values": ledger_rows}, {"name": "Cohorts", "values": [["mine"]]}])
     book, actions = run_script("segment", data)
-    assert _added(actions) == ["Summary (xlsegment)", *REPORT_SHEETS[1:]]
-    assert not _sheet_actions(actions, 1)
-    kept = [v for v in _cells(actions, 2).values() if "was not created by xlsegment" in str(v)]
-    assert kept and "'Summary (xlsegment)'" in kept[0]
+    assert _added(actions) == [name if name != "Cohorts" else "Cohorts (xlsegment)" for name in REPORT_SHEETS]
+    initial = ["Ventes", "Cohorts"]
+    assert not _sheet_actions(actions, initial, "Cohorts")
+    kept = [v for v in _cells(actions, initial, "Start here").values() if "was not created by" in str(v)]
+    assert kept == ["Sheet 'Cohorts' was not created by xlsegment and was left untouched; the result went to "
+                    "'Cohorts (xlsegment)'"]  # fmt: skip
 
 
 def test_settings_sheet_then_refresh_follows_the_edited_values(run_script, ledger_rows):
     _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
-    rows = _values(actions, 1)
+    rows = _values(actions, ["Ventes"], "Settings")
     table = {r[0]: r[1] for r in rows if r and r[0]}
     assert table["segments.rfm_bins"] == 5 and table["lang"] == "auto"
     assert table["lapse.lapsed_months"] == 6 and table["lapse.lost_months"] == 12
@@ -161,19 +191,22 @@ def test_settings_sheet_then_refresh_follows_the_edited_values(run_script, ledge
         if r and r[0] == "segments.rfm_bins":
             r[1] = "3"
     _, actions = run_script("refresh", _with_own_sheets(ledger_rows, edited))
-    summary = _values(actions, 1)
+    initial = ["Ventes", "Summary", "Customers", "Actions", "Settings"]
+    assert _added(actions) == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Mouvements", "Cohortes",
+                               "Modèle", "Paramètres"]  # fmt: skip
+    summary = _values(actions, initial, "Commencez ici")
     assert summary[0][0].startswith("Vos clients au ")
-    customers = _values(actions, 2)
+    customers = _values(actions, initial, "Clients")
     header = customers[0]
     r_col = header.index("Score R")
     assert {r[r_col] for r in customers[1:]} == {1, 2, 3}
-    assert not _sheet_actions(actions, 0)
+    assert not _sheet_actions(actions, initial, "Ventes")
 
 
 def test_selection_limits_what_is_read(run_script, ledger_rows):
     data = book_json([{"name": "Data", "values": ledger_rows}], selection="A1:R11")
     _, actions = run_script("segment", data)
-    status = _status_line(actions, 1)
+    status = _status_line(actions, ["Data"])
     assert "10 ledger rows" in status and "Data!$A$1:$R$11" in status
 
 
@@ -187,7 +220,7 @@ def test_no_ledger_gives_an_alert_not_a_traceback(run_script):
 def test_mailing_lists_sheet(run_script, ledger_rows):
     _, actions = run_script("mailing", book_json([{"name": "Ventes", "values": ledger_rows}]))
     assert [a["args"][1] for a in actions if a["func"] == "addSheet"] == ["Mailing lists"]
-    rows = _values(actions, 1)
+    rows = _values(actions, ["Ventes"], "Mailing lists")
     assert rows[0][0] == "Mailing lists"
     e_mail = {r[i] for r in rows for i, v in enumerate(r) if isinstance(v, str) and "@" in v}
     assert e_mail  # contact data from the ledger reached the lists
@@ -203,10 +236,14 @@ def test_french_status_line_and_mailing_lists_speak_one_language_with_labels():
     book = xlwings.Book(json=data)
     one_click(book)
     actions = book.json()["actions"]
-    summary = _cells(actions, 2)
-    status = next(str(v) for v in summary.values() if "lignes lues" in str(v))
+    initial = ["Ventes"]
+    summary = _cells(actions, initial, "Commencez ici")
+    lines = [str(v) for (r, _), v in sorted(summary.items()) if r > 40 and "lignes" in str(v) + " lignes"]
+    status = next(line for line in lines if "lignes lues" in line)
     assert status.startswith("600 lignes lues depuis la feuille Ventes : ") and "sheet" not in status
-    mailing = _values(actions, 6)
+    written = next(line for line in lines if line.startswith("Feuilles écrites : "))
+    assert written.endswith("Modèle, Paramètres")
+    mailing = _values(actions, initial, "Listes de diffusion")
     headers = [r for r in mailing if r and r[0] == "Client"]
     assert headers and all(h is None or "_" not in h for r in headers for h in r)  # labels, not column names
     cells = {v for r in mailing for v in r if isinstance(v, str)}
@@ -224,18 +261,20 @@ def test_one_click_writes_settings_once_then_segments_and_mailing(ledger_rows, s
     actions = book.json()["actions"]
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
     # the Settings sheet first, then the report; Segment rewrites Settings in place with the parameters used
-    assert added == ["Settings", *REPORT_SHEETS[:4], "Settings", "Mailing lists"]
-    assert not _sheet_actions(actions, 0)
+    assert added == ["Settings", *REPORT_SHEETS, "Mailing lists"]
+    assert [a["args"][0] for a in actions if a["func"] == "addSheet"] == [1, 2, 3, 4, 5, 6, 7, 8, 1, 9]
+    assert not _sheet_actions(actions, ["Ventes"], "Ventes")
 
 
 def test_as_of_typed_as_a_date_cell_in_settings(run_script, ledger_rows):
     _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
-    rows = [r[:] for r in _values(actions, 1)]
+    rows = [r[:] for r in _values(actions, ["Ventes"], "Settings")]
     for r in rows:
         if r and r[0] == "as_of":
             r[1] = 45473.0  # Office.js sends the date cell 2024-06-30 as its serial number
     _, actions = run_script("refresh", _with_own_sheets(ledger_rows, rows))
-    assert "30 Jun 2024" in _values(actions, 1)[1][0]  # subtitle: customers as of the chosen date
+    initial = ["Ventes", "Summary", "Customers", "Actions", "Settings"]
+    assert "30 Jun 2024" in _values(actions, initial, "Start here")[1][0]  # subtitle: customers as of then
 
 
 def test_a_table_named_ventes_is_found_on_any_sheet(run_script, ledger_rows):
@@ -256,13 +295,13 @@ def test_a_table_named_ventes_is_found_on_any_sheet(run_script, ledger_rows):
         {"name": "Data", "values": ledger_rows, "tables": [table]},
     ]
     _, actions = run_script("segment", book_json(sheets, active=0))
-    status = _status_line(actions, 2)
+    status = _status_line(actions, ["Notes", "Data"])
     assert "50 ledger rows" in status and "table Ventes on sheet Data" in status
 
 
 def test_rule_table_from_a_sheet_of_the_workbook(run_script, ledger_rows):
     _, actions = run_script("settings", book_json([{"name": "Ventes", "values": ledger_rows}]))
-    rows = [r[:] for r in _values(actions, 1)]
+    rows = [r[:] for r in _values(actions, ["Ventes"], "Settings")]
     for r in rows:
         if r and r[0] == "segments.rfm_table":
             r[1] = "Mes règles"
@@ -274,12 +313,13 @@ def test_rule_table_from_a_sheet_of_the_workbook(run_script, ledger_rows):
     data = _with_own_sheets(ledger_rows, rows)
     data["sheets"].append({"name": "Mes règles", "values": rules, "pictures": [], "tables": []})
     _, actions = run_script("refresh", data)
-    customers = _values(actions, 2)
+    initial = ["Ventes", "Summary", "Customers", "Actions", "Settings", "Mes règles"]
+    customers = _values(actions, initial, "Customers")
     header = customers[0]
     r_col, seg_col = header.index("R score"), header.index("RFM segment")
     assert {r[seg_col] for r in customers[1:]} == {"Recent", "Older"}
     assert all((r[seg_col] == "Recent") == (r[r_col] >= 4) for r in customers[1:])
-    assert not _sheet_actions(actions, 5)  # the user's rule sheet is read, never written
+    assert not _sheet_actions(actions, initial, "Mes règles")  # the user's rule sheet is read, never written
 
 
 def test_french_headers_give_french_sheets(run_script):
@@ -288,7 +328,8 @@ def test_french_headers_give_french_sheets(run_script):
     data = book_json([{"name": "Ventes", "values": [rows[0], *rows[1::14][:600]]}])
     _, actions = run_script("segment", data)
     added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
-    assert added == ["Synthèse", "Clients", "Actions", "Modèle", "Paramètres"]
+    assert added == ["Commencez ici", "Cette semaine", "Clients", "Actions", "Mouvements", "Cohortes", "Modèle",
+                     "Paramètres"]  # fmt: skip
 
 
 INJECTIONS = [
@@ -335,15 +376,14 @@ def test_no_formula_from_ledger_text_in_any_written_cell(run_script, ledger_rows
 
 
 def _described_formulas(data: dict) -> set[str]:
-    """Every formula of the report description for the analysis the button makes of `data`."""
+    """Every formula of the report description (over-time sheets included) for the button's analysis."""
     import xlwings
 
-    from xlsegment.excel.scripts import run_analysis
-    from xlsegment.report import build_report, describe
+    from xlsegment.excel.scripts import report_book, run_analysis
     from xlsegment.report.model import Grid
 
     analysis, _ = run_analysis(xlwings.Book(json=data))
-    book = describe(build_report(analysis, analysis.settings.lang, analysis.settings.segment_by))
+    book, _ = report_book(analysis)  # the over-time sheets' totals included
     return {
         c.formula
         for sheet in book.sheets

@@ -26,11 +26,20 @@ if TYPE_CHECKING:
     from xlsegment.actions.plan import ActionPlan
 
 
+HELD_OUT = "held_out"  # customers' column: the campaign's control group (xlsegment.overtime), never scheduled
+
 # per-customer columns the schedule adds to plan_actions' result
 SCHEDULE_COLUMNS = ("week", "rank", "value_at_stake", "urgency", "contact", "plan_reason")
 PLAN_COLUMNS = ("week", "rank", "customer_id", "name", "segment", "segment_label", "channel", "channel_label",
                 "action_label", "reason", "message", "contact", "value_at_stake", "due_date", "objective",
                 "offer")  # fmt: skip
+
+
+def held_out_flags(frame: pd.DataFrame) -> np.ndarray:
+    """True for the customers held out of a campaign (the frame's `held_out` column; none without one)."""
+    if HELD_OUT not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[HELD_OUT].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
 def _choose_channels(
@@ -177,7 +186,8 @@ def schedule_contacts(
 ) -> pd.DataFrame:
     """Per customer of `frame`: channel, slot, week, rank, due date, value at stake, urgency, contact, reason.
 
-    Customers outside the playbook get week 0, rank 0 and no channel.
+    Customers outside the playbook get week 0, rank 0 and no channel; customers held out of a campaign
+    (`held_out`) keep the channel they would have had but get week 0: the weekly capacity goes to the others.
     """
     caps = sch.capacities(capacity)
     n = len(frame)
@@ -197,7 +207,10 @@ def schedule_contacts(
     order = sch.ranking(value * urgency, value, ids)
     as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
     release = sch.release_weeks(cadence.due, as_of64)
-    week = sch.weekly_schedule(channel, order, release, caps)
+    held = held_out_flags(frame) & rows.in_book
+    if held.any():
+        report.append(f"control group: {int(held.sum())} customer(s) held out of the contact plan")
+    week = sch.weekly_schedule(np.where(held, "", channel), order, release, caps)
     scheduled = week > 0
     position = np.empty(n, dtype=np.int64)
     position[order] = np.arange(n)
@@ -293,7 +306,19 @@ def plan_table(plan: ActionPlan, customers: pd.DataFrame, weeks: int | None = No
         }
     )
     table.attrs.update(as_of=plan.as_of, lang=lang, classification=plan.classification)
+    table.attrs["held_out"] = held_out_counts(plan, customers)
     return table
+
+
+def held_out_counts(plan: ActionPlan, customers: pd.DataFrame) -> dict[str, int]:
+    """Customers held out of the plan per segment (label: count, most first; empty without a control
+    group): the plan says whom it leaves out on purpose."""
+    from xlsegment.actions.plan import customer_frame
+
+    held = held_out_flags(customer_frame(customers).reindex(plan.customers.index))
+    in_book = as_text(plan.customers["segment_label"], len(held)) != ""
+    labels = plan.customers["segment_label"].to_numpy(dtype=object)[held & in_book]
+    return {str(k): int(n) for k, n in pd.Series(labels).value_counts().items()}
 
 
 def contact_plan(

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.actions._text import as_text, fill_array, lookup
+from xlsegment.actions.contact_plan import held_out_flags
 from xlsegment.actions.plan import ActionPlan, customer_frame
 from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, reachable
@@ -30,14 +31,16 @@ _DATE_COLUMNS = ("birthday", "due_date")  # kept as dates, so the CSV writes the
 
 @dataclass
 class MailingLists:
-    """Per segment code the customers to write to (`lists`), and the selected customers the channel cannot
-    reach (`missing`, with the reason)."""
+    """Per segment code the customers to write to (`lists`), the selected customers the channel cannot
+    reach (`missing`, with the reason), and the selected customers held out of the campaign as its control
+    group (`held_out`: on no list, never to be contacted; the campaign file records them)."""
 
     lists: dict[str, pd.DataFrame]
     missing: pd.DataFrame
     report: list[str] = field(default_factory=list)
     classification: str = "rfm_segment"
     lang: str = "en"
+    held_out: pd.DataFrame | None = None
 
     def frame(self) -> pd.DataFrame:
         """Every list in one frame (one sheet), in segment order."""
@@ -158,7 +161,8 @@ def mailing_lists(
     `where` narrows the selection further (a boolean Series aligned on the customers, or a function of the
     frame). `channel` ('letter', 'email', 'phone', 'sms', ...) decides which contact data is required; without
     it the channel planned for each customer in `plan` (plan_actions' result or the contact plan) is used, else any address, e-mail or phone will do.
-    Customers selected but not reachable go to `missing` with the reason, never silently dropped.
+    Customers selected but not reachable go to `missing` with the reason, never silently dropped; customers
+    held out of a campaign (a true `held_out` column, see `xlsegment.overtime.hold_out`) go to `held_out`.
     """
     lang = check_lang(lang)
     frame = customer_frame(segmented)
@@ -224,6 +228,11 @@ def mailing_lists(
         {k: pd.Series(v, dtype=None if k in _DATE_COLUMNS else object) for k, v in cols.items()}
     )
 
+    held = held_out_flags(sub)  # the campaign's control group: on no list, and not "missing" either
+    held_out = table.iloc[np.flatnonzero(held)].reset_index(drop=True) if held.any() else None
+    if held.any():
+        report.append(f"{int(held.sum())} selected customer(s) held out as the campaign's control group")
+    ok &= ~held
     lists = {}
     for code in wanted:
         rows = np.flatnonzero(ok & (sub_codes == code))
@@ -231,8 +240,9 @@ def mailing_lists(
             lists[code] = table.iloc[rows].reset_index(drop=True)
     by_channel = {c: label(f"actions.missing.{c}", lang) for c in (*NEEDS, COLLECT)}
     reasons = lookup(chan, by_channel, label("actions.missing.any", lang))
-    missing = table.iloc[np.flatnonzero(~ok)].reset_index(drop=True)
-    missing["missing_contact"] = pd.Series(reasons[~ok], dtype=object)
+    unreached = ~ok & ~held
+    missing = table.iloc[np.flatnonzero(unreached)].reset_index(drop=True)
+    missing["missing_contact"] = pd.Series(reasons[unreached], dtype=object)
     if len(missing):
         report.append(
             f"{len(missing)} selected customer(s) cannot be reached: no contact data for the channel"
@@ -241,4 +251,4 @@ def mailing_lists(
     generic = int((ok & (cols["salutation"] == plain)).sum())
     if generic:
         report.append(f"{generic} customer(s) have no name on file: their letter opens with a plain greeting")
-    return MailingLists(lists, missing, report, classification, lang)
+    return MailingLists(lists, missing, report, classification, lang, held_out)

@@ -105,6 +105,16 @@ class BTYDResult(FitResult):
         """Expected purchases in the next `t` periods (model unit) of customers with history (x, t_x, T)."""
         return self._expected(t, frequency, t_x, T, *self._p())
 
+    def expected_purchases_at(self, times, frequency, t_x, T) -> np.ndarray:
+        """Expected purchases by each of `times` (rows) for each customer (columns): the discount grid of
+        `predict_clv`. A model whose P(alive) does not depend on the time ahead computes it once here."""
+        return np.array(
+            [
+                np.atleast_1d(np.asarray(self.expected_purchases(t, frequency, t_x, T), dtype=float))
+                for t in times
+            ]
+        )
+
     def unconditional_purchases(self, t):
         """Expected purchases of a new customer in `t` periods after the first purchase, E[X(t)]."""
         return self._unconditional(t, *self._p())
@@ -238,11 +248,14 @@ def fit_ml(
     max_iterations: int = 500,
     tolerance: float = 1e-7,
     shape_names: tuple[str, ...] = (),
+    standard_errors: bool = True,
 ) -> MLFit:
     """Maximum likelihood in log-parameters for `fun(logp) -> (mean NLL per customer, gradient)`.
 
     `total` is the number of customers the mean is over. Returns the parameters and the after-fit checks
-    (see the module docstring), with one English note per failed check.
+    (see the module docstring), with one English note per failed check. Without `standard_errors` the
+    Hessian is not taken (a side fit used only for its predictions): the standard errors are NaN and only
+    the optimiser and the bounds are checked.
     """
     # a shape parameter may not run off far beyond MAX_SHAPE (the optimiser would follow the ridge for ever)
     bounds = np.array([np.log(MAX_SHAPE) + 1.0 if k in shape_names else LOG_BOUND for k in names])
@@ -256,7 +269,7 @@ def fit_ml(
         notes.append(f"{label} fit did not converge ({why}: {res.message}); predictions may be unreliable")
     at_bound = [k for k, flag in zip(names, res.at_bound, strict=True) if flag]
     at_bound += [k for k in shape_names if params[k] > MAX_SHAPE and k not in at_bound]
-    se = _log_std_errors(fun, res.logp, total) if np.isfinite(res.value) else None
+    se = _log_std_errors(fun, res.logp, total) if standard_errors and np.isfinite(res.value) else None
     std_errors = (
         dict.fromkeys(names, float("nan")) if se is None else dict(zip(names, map(float, se), strict=True))
     )
@@ -266,7 +279,7 @@ def fit_ml(
             f"{label} parameter(s) {', '.join(at_bound)} ran to a limit: the data cannot identify the model "
             "(too few repeat purchases or too short a history)"
         )
-    elif se is None:
+    elif se is None and standard_errors:
         notes.append(
             f"{label}: the likelihood is flat or not finite at the optimum: the data cannot identify the model"
         )
@@ -275,7 +288,7 @@ def fit_ml(
             f"{label} parameter(s) {', '.join(loose)} are loosely determined by the data (standard error of "
             f"the log above {MAX_LOG_SE:g}): treat the predictions as uncertain"
         )
-    identified = not at_bound and se is not None
+    identified = not at_bound and (se is not None if standard_errors else bool(np.isfinite(res.value)))
     return MLFit(
         params, -res.value * total, bool(optimiser_ok and identified), identified, notes, res.message,
         res.iterations, std_errors,
@@ -303,11 +316,13 @@ def fit_btyd(
     max_iterations: int,
     tolerance: float,
     prepare: Callable[..., object] = lambda *data: data,
+    standard_errors: bool = True,
 ) -> BTYDResult:
     """Fit a purchase model on the summary's (x, t_x, T): the flow shared by BG/NBD, MBG/NBD and Pareto/NBD.
 
     `nll_grad(logp, prepare(x, t_x, T, weights))` is the model's summed negative log-likelihood and gradient
-    on grouped rows (`prepare` runs once, before the optimiser); `start(x, T)` its starting log-parameters.
+    on grouped rows (`prepare` runs once, before the optimiser); `start(x, T)` its starting log-parameters;
+    `standard_errors=False` skips the Hessian (see `fit_ml`).
     """
     from xlsegment.clv._units import summary_unit
 
@@ -331,8 +346,9 @@ def fit_btyd(
         return nll / total, grad / total
 
     fit = fit_ml(
-        fun, start(x, T), cls.param_names, total, cls.label, max_iterations, tolerance, cls.shape_names
-    )
+        fun, start(x, T), cls.param_names, total, cls.label, max_iterations, tolerance, cls.shape_names,
+        standard_errors,
+    )  # fmt: skip
     notes = fit.notes
     identified = fit.identified
     if n_repeat < min_repeat_buyers:

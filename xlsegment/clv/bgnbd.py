@@ -173,6 +173,7 @@ def fit_bgnbd(
     min_repeat_buyers: int = 20,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
+    standard_errors: bool = True,
 ) -> BGNBDResult:
     """Fit the BG/NBD model to the summary's repeat purchase days, t_x and T by maximum likelihood.
 
@@ -183,7 +184,7 @@ def fit_bgnbd(
     """
     return fit_btyd(
         BGNBDResult, summary, _nll_grad_prepared, lambda x, T: rate_start(x, T, 1.0, 1.0),
-        min_repeat_buyers, max_iterations, tolerance, _prepare,
+        min_repeat_buyers, max_iterations, tolerance, _prepare, standard_errors,
     )  # fmt: skip
 
 

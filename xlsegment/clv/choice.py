@@ -1,8 +1,9 @@
 """Which purchase model to trust on this ledger: BG/NBD, MBG/NBD or Pareto/NBD (`predict_clv(model="auto")`).
 
 The rule, in order:
-1. every model is fitted on the whole history; a model whose verdict is "not reliable" is not a candidate
-   (unless none is left);
+1. every model is fitted on the whole history; a model whose verdict is "not reliable" is not a candidate;
+   when none is left the choice says so ("none_reliable": the predictive columns stay empty) and names the
+   best-fitting model only for the Model sheet;
 2. with at least MIN_HISTORY_DAYS of history, the last third (at most a year) is held out: each candidate is
    refitted on the purchases before it and the one whose predicted purchase days per customer miss the
    actual ones by the least (mean absolute error) wins; scores within SCORE_TIE of the best count as a tie;
@@ -94,11 +95,12 @@ def check_model(model: str) -> str:
     return code
 
 
-def fit_quietly(code: str, summary: pd.DataFrame) -> BTYDResult:
-    """A purchase model fitted without its warnings (a side fit whose verdict is reported elsewhere)."""
+def fit_quietly(code: str, summary: pd.DataFrame, standard_errors: bool = True) -> BTYDResult:
+    """A purchase model fitted without its warnings (a side fit whose verdict is reported elsewhere);
+    `standard_errors=False` for a fit used only for its predictions (the holdout test)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return FITTERS[code](summary)
+        return FITTERS[code](summary, standard_errors=standard_errors)
 
 
 def choose_model(
@@ -109,22 +111,26 @@ def choose_model(
     """The purchase model for this summary by the rule of the module docstring, and every model fitted
     on the whole history (code -> result)."""
     fitted = {code: fit_quietly(code, summary) for code in candidates}
-    usable = [c for c in candidates if assess(fitted[c])[0] != "not_reliable"] or [
-        c for c in candidates if fitted[c].usable
-    ] or list(candidates)  # fmt: skip
-    scores, why, detail = _holdout_scores(summary, transactions, usable)
+    reliable = [c for c in candidates if assess(fitted[c])[0] != "not_reliable"]
+    if not reliable:
+        best = _by_likelihood([c for c in candidates if fitted[c].usable] or list(candidates), fitted)
+        return ModelChoice(best, "none_reliable"), fitted
+    scores, why, detail = _holdout_scores(summary, transactions, reliable)
     if scores is not None:
         mae = scores["mae_purchases"]
         best = float(mae.min())
-        tied = [c for c in usable if c in mae.index and mae[c] <= best * (1 + SCORE_TIE) + 1e-12]
+        tied = [c for c in reliable if c in mae.index and mae[c] <= best * (1 + SCORE_TIE) + 1e-12]
         return ModelChoice(tied[0], "backtest", detail, scores), fitted
-    lls = {c: fitted[c].log_likelihood for c in usable if np.isfinite(fitted[c].log_likelihood)}
-    if lls:
-        top = max(lls.values())
-        tied = [c for c in usable if c in lls and lls[c] >= top - 1e-6 * abs(top)]
-    else:
-        tied = usable
-    return ModelChoice(tied[0], "likelihood", {"why": why, **detail}), fitted
+    return ModelChoice(_by_likelihood(reliable, fitted), "likelihood", {"why": why, **detail}), fitted
+
+
+def _by_likelihood(codes: list[str], fitted: dict[str, BTYDResult]) -> str:
+    """The code with the highest log-likelihood (ties to the first of `codes`; the first when none is finite)."""
+    lls = {c: fitted[c].log_likelihood for c in codes if np.isfinite(fitted[c].log_likelihood)}
+    if not lls:
+        return codes[0]
+    top = max(lls.values())
+    return next(c for c in codes if c in lls and lls[c] >= top - 1e-6 * abs(top))
 
 
 def _holdout_scores(
@@ -152,7 +158,7 @@ def _holdout_scores(
     horizon = holdout_days / UNIT_DAYS[unit]
     rows = {}
     for code in candidates:
-        model = fit_quietly(code, calibration)
+        model = fit_quietly(code, calibration, standard_errors=False)
         if not model.usable:
             continue
         predicted = np.asarray(model.expected_purchases(horizon, gx, gtx, gT), dtype=float)[inverse]

@@ -121,6 +121,7 @@ def fit_mbgnbd(
     min_repeat_buyers: int = 20,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
+    standard_errors: bool = True,
 ) -> MBGNBDResult:
     """Fit the MBG/NBD model to the summary's repeat purchase days, t_x and T by maximum likelihood.
 
@@ -129,7 +130,7 @@ def fit_mbgnbd(
     """
     return fit_btyd(
         MBGNBDResult, summary, _nll_grad, lambda x, T: rate_start(x, T, 1.0, 1.0),
-        min_repeat_buyers, max_iterations, tolerance,
+        min_repeat_buyers, max_iterations, tolerance, standard_errors=standard_errors,
     )  # fmt: skip
 
 

@@ -152,12 +152,7 @@ def _purchases(
     if not len(ends):
         zeros = np.zeros(len(x))
         return p_alive, zeros, zeros
-    cum = np.column_stack(
-        [
-            np.asarray(model.expected_purchases(t, gx, gtx, gT), dtype=float)
-            for t in ends / UNIT_DAYS[model_unit]
-        ]
-    )
+    cum = model.expected_purchases_at(ends / UNIT_DAYS[model_unit], gx, gtx, gT).T
     increments = np.clip(np.diff(np.column_stack([np.zeros(len(gx)), cum]), axis=1), 0.0, None)
     middles = (ends - 0.5 * np.diff(np.r_[0.0, ends])) / UNIT_DAYS["Y"]
     discounted = increments @ discount_factors(middles, discount_rate)

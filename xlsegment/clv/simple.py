@@ -3,8 +3,9 @@
 The formula shop owners use, with the units made explicit: frequency is purchases per `unit` (month or year),
 the lifetime is in the same unit, an optional yearly discount rate turns the stream of future baskets into
 today's money, and a margin version applies when margin is known. The expected lifetime defaults to one
-derived from the data (yearly retention of customers, see `estimate_lifetime`), bounded by the evidence:
-never longer than the span the ledger covers.
+derived from the data (the yearly retention measured on the cohorts when the ledger shows two full years of
+some customers, else the summary's rule: see `xlsegment.clv.lifetime`), bounded by the evidence: never
+longer than the span the ledger covers.
 
 Why the bound: the geometric lifetime 1 / (1 - retention) (Berger & Nasr 1998; Gupta & Lehmann 2003)
 assumes the retention measured today holds for ever, which a ledger can vouch for only over the span it
@@ -28,9 +29,26 @@ from xlsegment.clv._units import (
     summary_unit,
     warn,
 )
+from xlsegment.clv.lifetime import (
+    DEFAULT_LIFETIME_YEARS,
+    MAX_LIFETIME_YEARS,
+    LifetimeBasis,
+    given_basis,
+    lifetime_basis,
+    lifetime_from_retention,
+    span_days,
+)
+from xlsegment.labels import check_lang
 
-DEFAULT_LIFETIME_YEARS = 3.0
-MAX_LIFETIME_YEARS = 10.0
+__all__ = [
+    "DEFAULT_LIFETIME_YEARS",
+    "MAX_LIFETIME_YEARS",
+    "annuity_factor",
+    "clv_formula",
+    "estimate_lifetime",
+    "lifetime_from_retention",
+    "simple_clv",
+]
 
 
 # ---------------------------------------------------------------- element-wise formulas (cell-friendly)
@@ -69,77 +87,32 @@ def clv_formula(basket, frequency, lifetime, discount_rate=0.0, margin_rate=1.0,
     return as_output(value * np.asarray(annuity_factor(lifetime, discount_rate, periods_per_year)))
 
 
-def lifetime_from_retention(retention):
-    """Expected lifetime in periods when a customer stays each period with probability `retention`: 1/(1-r)."""
-    r = np.asarray(retention, dtype=float)
-    with np.errstate(divide="ignore"):
-        return as_output(np.where((r >= 0) & (r < 1), 1.0 / (1.0 - np.clip(r, 0, 1)), np.inf))
-
-
 # ---------------------------------------------------------------- expected lifetime from the data
 
 
-def estimate_lifetime(summary: pd.DataFrame, max_years: float = MAX_LIFETIME_YEARS) -> tuple[float, str]:
+def estimate_lifetime(
+    summary: pd.DataFrame,
+    max_years: float = MAX_LIFETIME_YEARS,
+    transactions: pd.DataFrame | None = None,
+) -> tuple[float, str]:
     """Expected customer lifetime in years derived from the data, and how it was derived (English text).
 
-    Preferred: yearly retention = share of the customers who bought in the 12 months before the last 12 who
-    bought again in the last 12 (orders_prev_12m, orders_12m); lifetime = 1 / (1 - retention), the mean of a
-    geometric lifetime. Needs two years of history. Otherwise: churn = share of customers known for more than
-    a year whose last purchase is over a year old; lifetime = 1 / churn. Otherwise the default of
-    3 years, with a warning. The result is capped at the ledger's span (first purchase to as_of: the
-    history cannot show customers staying longer, see the module docstring) and at `max_years`.
+    Measured on the cohorts of `transactions` when given and long enough, else from the summary (retention
+    over the last two years, else churn, else the default of 3 years with a warning); capped at the ledger's
+    span and at `max_years`. See `xlsegment.clv.lifetime` (`lifetime_basis` gives the details and French).
     """
-    years, how = _measured_lifetime(summary)
-    span_years = _span_days(summary) / UNIT_DAYS["Y"]
-    if span_years > 0 and years > span_years and span_years < max_years:
-        return span_years, how + (
-            f", capped at the ledger's span of {span_years:.2f} years (it cannot show customers staying longer)"
-        )
-    if years > max_years:
-        return max_years, how + f", capped at {max_years:g} years"
-    return years, how
+    basis = _derived(summary, transactions, max_years)
+    return basis.years, basis.text("en")
 
 
-def _measured_lifetime(summary: pd.DataFrame) -> tuple[float, str]:
-    """Lifetime in years from retention (two years of history), churn (one year) or the default."""
-    span_days = _span_days(summary)
-    if {"orders_12m", "orders_prev_12m"} <= set(summary.columns) and span_days >= 730:
-        prev = pd.to_numeric(summary["orders_prev_12m"], errors="coerce").fillna(0).to_numpy() > 0
-        cur = pd.to_numeric(summary["orders_12m"], errors="coerce").fillna(0).to_numpy() > 0
-        if prev.sum() >= 1:
-            retention = float((prev & cur).sum() / prev.sum())
-            how = (
-                f"yearly retention {retention:.1%} ({int((prev & cur).sum())} of {int(prev.sum())} customers "
-                f"active in the previous 12 months bought again in the last 12): lifetime = 1 / (1 - retention)"
-            )
-            return float(lifetime_from_retention(retention)), how
-    if {"recency", "T"} <= set(summary.columns) and span_days >= 365.25:
-        unit_days = UNIT_DAYS[summary_unit(summary)]
-        age = numeric_column(summary, "T", "simple_clv") * unit_days
-        rec = numeric_column(summary, "recency", "simple_clv") * unit_days
-        old = age >= 365.25
-        if old.sum() >= 1:
-            churn = float((rec[old] > 365.25).sum() / old.sum())
-            how = (
-                f"yearly churn {churn:.1%} (customers known for over a year with no purchase in the last 12 "
-                f"months: {int((rec[old] > 365.25).sum())} of {int(old.sum())}): lifetime = 1 / churn"
-            )
-            return (1.0 / churn if churn > 0 else np.inf), how
-    how = (
-        f"default of {DEFAULT_LIFETIME_YEARS:g} years: the data covers less than a year, too short to measure "
-        "how long customers stay; set `lifetime` to your own estimate"
-    )
-    warn(how)
-    return DEFAULT_LIFETIME_YEARS, how
-
-
-def _span_days(summary: pd.DataFrame) -> float:
-    """Days from the earliest first purchase to as_of."""
-    if "T" in summary.columns and len(summary):
-        T = pd.to_numeric(summary["T"], errors="coerce")
-        if T.notna().any():
-            return float(T.max()) * UNIT_DAYS[summary_unit(summary)]
-    return 0.0
+def _derived(
+    summary: pd.DataFrame, transactions: pd.DataFrame | None, max_years: float, lang: str = "en"
+) -> LifetimeBasis:
+    """The lifetime basis, with a warning (in `lang`) when it is only the default."""
+    basis = lifetime_basis(summary, transactions, max_years)
+    if basis.method == "default":
+        warn(basis.text(lang))
+    return basis
 
 
 # ---------------------------------------------------------------- per customer
@@ -153,22 +126,28 @@ def simple_clv(
     margin_rate: float | None = None,
     min_history_days: float = 365.25,
     max_lifetime_years: float = MAX_LIFETIME_YEARS,
+    transactions: pd.DataFrame | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Simple CLV per customer: basket x purchases per `unit` x expected lifetime (in `unit`), discounted.
 
     - `unit`: 'M' (month, 30.4375 days) or 'Y' (year) — also 'W' or 'D' — for frequency and lifetime.
-    - `lifetime`: expected lifetime in `unit`; None derives it from the data (`estimate_lifetime`).
+    - `lifetime`: expected lifetime in `unit`; None derives it from the data (`xlsegment.clv.lifetime`):
+      1 / (1 - yearly retention) measured on the cohorts of `transactions` (the ledger the summary was made
+      from) when they show enough history, else the summary's rule (retention, churn or 3 years).
     - `discount_rate`: yearly rate (0.1 = 10 %), 0 for none.
     - frequency = orders / relationship length, the length floored at `min_history_days` (but not beyond the
       data's span, and at least a month) so a new customer's single order is not extrapolated to a high rate.
     - `clv_simple_margin` is added from `margin_rate` (a number) or the summary's margin_rate column.
     Returns basket, purchases_per_unit, lifetime, clv_simple (and clv_simple_margin), indexed by customer_id;
-    attrs say the unit, lifetime, how it was derived and the discount rate.
+    attrs say the unit, the lifetime, how it was found (`lifetime_method`, `lifetime_source` in English,
+    `lifetime_text` in `lang`, the `retention` measured and its base) and the discount rate.
     """
     unit = check_unit(unit)
     what = "simple_clv"
     if lifetime is not None and (not np.isfinite(lifetime) or lifetime < 0):
         raise ValueError(f"lifetime must be a non-negative number of {UNIT_NAMES[unit]}, got {lifetime!r}")
+    lang = check_lang(lang)
     require_columns(summary, ["orders", "revenue"], what)
     orders = numeric_column(summary, "orders", what)
     revenue = numeric_column(summary, "revenue", what, nonnegative=False)
@@ -184,7 +163,7 @@ def simple_clv(
     else:
         require_columns(summary, ["T"], what)
         length_days = numeric_column(summary, "T", what) * UNIT_DAYS[summary_unit(summary)] + 1.0
-    span = _span_days(summary) + 1.0
+    span = span_days(summary) + 1.0
     if span < UNIT_DAYS["M"]:
         warn(
             f"the ledger covers only {span:g} day(s): purchase frequency is measured over at least a month, "
@@ -194,15 +173,10 @@ def simple_clv(
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 
     if lifetime is None:
-        years, how = estimate_lifetime(summary, max_lifetime_years)
-        life = years * UNIT_DAYS["Y"] / unit_days
+        basis = _derived(summary, transactions, max_lifetime_years, lang)
     else:
-        if not np.isfinite(lifetime) or lifetime < 0:
-            raise ValueError(
-                f"lifetime must be a non-negative number of {UNIT_NAMES[unit]}, got {lifetime!r}"
-            )
-        life = float(lifetime)
-        how = f"given: {life:g} {UNIT_NAMES[unit]}"
+        basis = given_basis(float(lifetime) * unit_days / UNIT_DAYS["Y"], summary)
+    life = float(lifetime) if lifetime is not None else basis.years * UNIT_DAYS["Y"] / unit_days
 
     periods_per_year = UNIT_DAYS["Y"] / unit_days
     out = pd.DataFrame(index=summary.index.copy())
@@ -221,7 +195,11 @@ def simple_clv(
             "unit": unit,
             "lifetime": life,
             "lifetime_years": life * unit_days / UNIT_DAYS["Y"],
-            "lifetime_source": how,
+            "lifetime_method": basis.method,
+            "lifetime_source": basis.text("en"),
+            "lifetime_text": basis.text(lang),
+            "retention": basis.rate if basis.method in ("cohorts", "last_two_years") else np.nan,
+            "retention_base": basis.base,
             "discount_rate": float(discount_rate),
         }
     )

@@ -3,14 +3,15 @@ xlwings' Book API, so the buttons write what `xlsegment build` writes.
 
 The same calls run on every runtime: under xlwings Server and Lite they become Office.js actions (setValues,
 setNumberFormat, addTable, addChart, addConditionalFormat, freezePaneAtRange...), on classic Excel COM calls.
-Every position, formula, chart range and format comes from the description; this module only translates it,
-as `xlsegment.workbook.writer` does for openpyxl. Text that is not ours goes through the one escaping rule
-(`workbook.safety.typed_text`); only the description's formulas are written as formulas.
+Every position, formula, chart range, format, width and page set-up comes from the description; this module
+only translates it, as `xlsegment.workbook.writer` does for openpyxl. Text that is not ours goes through the
+one escaping rule (`workbook.safety.typed_text`); only the description's formulas are written as formulas.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
@@ -33,8 +34,10 @@ from xlsegment.workbook.styles import default_styles
 POINTS_PER_CM = 72 / 2.54
 TABLE_STYLE = "TableStyleMedium2"  # the headless workbook's table style
 CHART_TYPES = {"col": "column_clustered", "bar": "bar_clustered", "combo": "column_clustered"}
-LINE_TYPE = "line_markers"
+LINE_TYPE = "line_markers"  # a line chart, and the line of a combo chart (openpyxl's LineChart shows markers)
 THRESHOLDS = {"num": "number", "percentile": "percentile", "percent": "percent"}
+DIGIT_PIXELS = 7  # width of a digit of Calibri 11, Excel's unit of column width
+COLUMN_PADDING_PIXELS = 5
 
 
 # ------------------------------------------------------------------------------------------- values
@@ -66,15 +69,20 @@ def block_values(block: Any) -> list[list[Any]]:
 
 # ------------------------------------------------------------------------------------------- styles
 def style_properties() -> dict[str, dict[str, Any]]:
-    """Font and fill of each style role, read from the headless workbook's named styles (one home)."""
+    """Font, fill and alignment of each style role, read from the headless workbook's named styles (one
+    home)."""
     out: dict[str, dict[str, Any]] = {}
     for role, style in default_styles().items():
-        font, fill = style.font, style.fill
+        font, fill, align = style.font, style.fill, style.alignment
         props: dict[str, Any] = {"bold": bool(font.b), "italic": bool(font.i), "size": float(font.sz or 11)}
         if font.color is not None and isinstance(font.color.rgb, str):
             props["color"] = "#" + font.color.rgb[-6:]
         if fill is not None and fill.fill_type == "solid" and isinstance(fill.fgColor.rgb, str):
             props["fill"] = "#" + fill.fgColor.rgb[-6:]
+        if align is not None and align.wrap_text:
+            props["wrap"] = True
+        if align is not None and align.vertical:
+            props["vertical"] = align.vertical
         out[role] = props
     return out
 
@@ -91,6 +99,44 @@ def _style(rng: Any, props: dict[str, Any]) -> None:
         font.color = props["color"]
     if props.get("fill"):
         rng.color = props["fill"]
+    if props.get("wrap"):
+        rng.wrap_text = True
+    if props.get("vertical"):
+        _align(rng, vertical=props["vertical"])
+
+
+def _align(rng: Any, *, horizontal: str | None = None, vertical: str | None = None) -> None:
+    """Cell alignment where the runtime has it (xlwings' Office.js engine and COM both do)."""
+    with contextlib.suppress(NotImplementedError):
+        if horizontal:
+            rng.horizontal_alignment = horizontal
+        if vertical:
+            rng.vertical_alignment = vertical
+
+
+def _runs(cells: list[Cell]) -> Iterator[tuple[int, int, Cell]]:
+    """Runs of neighbouring cells sharing style and number format: (first, last index, a cell of the run),
+    so a row of figures is formatted in one action instead of one per cell."""
+    start = 0
+    for j in range(1, len(cells) + 1):
+        if j == len(cells) or (cells[j].style, cells[j].number_format) != (
+            cells[start].style,
+            cells[start].number_format,
+        ):
+            yield start, j - 1, cells[start]
+            start = j
+
+
+def _spans(values: dict[int, Any]) -> Iterator[tuple[int, int, Any]]:
+    """Runs of consecutive keys with equal values: (first, last, value)."""
+    keys = sorted(values)
+    i = 0
+    while i < len(keys):
+        j = i
+        while j + 1 < len(keys) and keys[j + 1] == keys[j] + 1 and values[keys[j + 1]] == values[keys[i]]:
+            j += 1
+        yield keys[i], keys[j], values[keys[i]]
+        i = j + 1
 
 
 # --------------------------------------------------------------------------------------------- sheet
@@ -109,6 +155,17 @@ def frozen_range(split: str) -> str:
     return f"A:{column_letter(col - 1)}"
 
 
+def is_officejs(xl_sheet: Any) -> bool:
+    """Whether the sheet is drawn through Office.js actions (xlwings Server or Lite), not COM."""
+    return type(getattr(xl_sheet, "impl", None)).__module__.endswith("_xlremote")
+
+
+def column_width_points(width: float) -> float:
+    """Excel's column width (characters of Calibri 11, as the description and openpyxl give it) in the points
+    Office.js sets: 7 pixels a character plus 5 of padding, 0.75 point a pixel."""
+    return round((width * DIGIT_PIXELS + COLUMN_PADDING_PIXELS) * 0.75, 2)
+
+
 class SheetRenderer:
     """Draws one Sheet of the description on an (empty) xlwings sheet."""
 
@@ -117,6 +174,7 @@ class SheetRenderer:
         self.sheet = sheet
         self.offset = row_offset  # the description's row 1 lands on row 1 + offset
         self.styles = style_properties()
+        self.officejs = is_officejs(xl_sheet)
 
     def rng(self, row: int, col: int, row2: int | None = None, col2: int | None = None) -> Any:
         r = row + self.offset
@@ -132,7 +190,8 @@ class SheetRenderer:
         return self.rng(r1, c1, r2, c2)
 
     def render(self) -> None:
-        """Values first (one write per block), then formats, tables, the sheet's look, formats and charts."""
+        """Values first (one write per block), then formats, tables, the sheet's look, conditional formats,
+        and charts."""
         for block in self.sheet.blocks:
             values = block_values(block)
             width = max(len(r) for r in values)
@@ -158,18 +217,31 @@ class SheetRenderer:
             self._role(self.rng(block.row, block.col), block.style)
         elif isinstance(block, Grid):
             for i, row in enumerate(block.rows):
-                for j, c in enumerate(row):
-                    target = self.rng(block.row + i, block.col + j)
+                for first, last, c in _runs(row):
+                    target = self.rng(block.row + i, block.col + first, block.row + i, block.col + last)
                     if c.number_format and c.number_format != "General":
                         target.number_format = c.number_format
                     self._role(target, c.style)
         elif isinstance(block, Table):
-            self._role(self.rng(block.row, block.col, block.row, block.col + block.width - 1), "header")
-            if len(block.frame):
-                for j, fmt in enumerate(block.formats):
-                    if fmt and fmt != "General":
-                        col = block.col + j
-                        self.rng(block.row + 1, col, block.last_row, col).number_format = fmt
+            self._table_formats(block)
+
+    def _table_formats(self, block: Table) -> None:
+        """Header style; per data column its number format, wrapping and centring (as the headless cells)."""
+        self._role(self.rng(block.row, block.col, block.row, block.col + block.width - 1), "header")
+        if not len(block.frame):
+            return
+        first, last = block.row + 1, block.last_row
+        tall = bool(block.wrap)  # rows of several lines: every cell reads from the top
+        if tall:
+            _align(self.rng(first, block.col, last, block.col + block.width - 1), vertical="top")
+        for j, (key, fmt) in enumerate(zip(block.keys, block.formats, strict=True)):
+            col = self.rng(first, block.col + j, last, block.col + j)
+            if fmt and fmt != "General":
+                col.number_format = fmt
+            if key in block.wrap:
+                col.wrap_text = True
+            if key in block.centered:
+                _align(col, horizontal="center")
 
     def _role(self, target: Any, role: str | None) -> None:
         if role in self.styles:
@@ -178,11 +250,16 @@ class SheetRenderer:
     def _look(self) -> None:
         s = self.sheet
         for i, width in enumerate(s.widths, 1):
-            self.xl.range((1, i)).column_width = width
-        for row, height in s.row_heights.items():
-            self.rng(row, 1).row_height = height
+            self.xl.range((1, i)).column_width = column_width_points(width) if self.officejs else width
+        for first, last, height in _spans(s.row_heights):
+            self.xl.range(f"{first + self.offset}:{last + self.offset}").row_height = height
         for merge in s.merges:
             self.ref(merge).merge()
+        for outline in s.outlines:
+            columns = self.xl.range(f"{column_letter(outline.first)}:{column_letter(outline.last)}")
+            columns.group("columns")
+            if outline.hidden:
+                columns.columns.hidden = True
         if s.freeze:
             self.xl.freeze_panes.freeze_at(frozen_range(s.freeze))
         if not s.gridlines:
@@ -198,7 +275,7 @@ class SheetRenderer:
             anchor=self.ref(spec.anchor),
             width=spec.width * POINTS_PER_CM,
             height=spec.height * POINTS_PER_CM,
-            chart_type=CHART_TYPES[spec.kind],
+            chart_type=LINE_TYPE if spec.kind == "line" else CHART_TYPES[spec.kind],
             source=source,
             plot_by="columns",
         )

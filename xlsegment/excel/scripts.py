@@ -31,16 +31,10 @@ from xlsegment.workbook.safety import typed_text
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
 MARK = "xlsegment_"  # defined-name prefix marking our sheets; xlsegment_ledger remembers the ledger range
-OWN_KEYS = ("summary", "customers", "actions", "model", "mailing", "settings")
-REPORT_KEYS = ("summary", "customers", "actions", "model")  # drawn from the description as they are
-SHEET_LABELS = {
-    "summary": "sheet.button_summary",  # the button's summary sheet (not yet the workbook's "Start here")
-    "customers": "sheet.customers",
-    "actions": "sheet.actions",
-    "model": "sheet.model",
-    "settings": "sheet.settings",
-    "mailing": "excel.sheet.mailing",
-}
+LEDGER_MARK = MARK + "ledger"
+# sheets the buttons write besides the report description's: the mailing lists (the report's own sheets,
+# Settings included, are named by the description in the user's language)
+MAILING = "mailing"
 # the kinds that get a number format (text, flags and general cells keep Excel's default)
 FORMATTED_KINDS = ("int", "number", "ratio", "money", "percent", "score", "date")
 
@@ -91,7 +85,7 @@ def find_ledger(
     if selection_first and selected is not None:
         return selected
     if remembered:
-        rng = _name_range(book, MARK + "ledger")
+        rng = _name_range(book, LEDGER_MARK)
         if rng is not None and rng.sheet.name not in own:
             return _source(rng, "excel.where.sheet", sheet=rng.sheet.name)
     if selected is not None:
@@ -159,12 +153,13 @@ def _name_range(book: Any, name: str) -> Any:
 
 
 def _own_sheets(book: Any) -> dict[str, Any]:
-    """Our sheets by key, found through their defined names."""
+    """Our sheets by key, found through their defined names (xlsegment_<key>; the ledger's is not a sheet)."""
     found = {}
-    for key in OWN_KEYS:
-        rng = _name_range(book, MARK + key)
-        if rng is not None:
-            found[key] = rng.sheet
+    for name in _names(book):
+        if name.startswith(MARK) and name != LEDGER_MARK:
+            rng = _name_range(book, name)
+            if rng is not None:
+                found[name[len(MARK) :]] = rng.sheet
     return found
 
 
@@ -181,11 +176,20 @@ def _remember(book: Any, name: str, sheet_name: str, address: str) -> None:
     book.names.add(name, refers_to)
 
 
-def own_sheet(book: Any, key: str, lang: str) -> tuple[Any, str | None]:
-    """Our sheet for `key`, new and empty (an old one is deleted and replaced at its place); and a note when
-    a user sheet kept the name we wanted."""
-    wanted = label(SHEET_LABELS[key], lang)[:31]
-    old = _own_sheets(book).get(key)
+def own_sheet(
+    book: Any, key: str, name: str, lang: str, after: Any = None, known: dict[str, str] | None = None
+) -> tuple[Any, str | None]:
+    """Our sheet for `key`, called `name`, new and empty: an old one is deleted and replaced at its place, a
+    new one goes right after the sheet `after` (or last); and a note when a user sheet kept the name.
+
+    `known`: our sheets' names by key, read before this run added any sheet (xlwings' Office.js engine
+    does not move a defined name's sheet index when a sheet is inserted before it, so names read after
+    an insertion point at the wrong sheet)."""
+    wanted = name[:31]
+    if known is None:
+        old = _own_sheets(book).get(key)
+    else:
+        old = next((s for s in book.sheets if s.name == known.get(key)), None)
     position = None
     if old is not None:
         names = [s.name for s in book.sheets]
@@ -206,6 +210,8 @@ def own_sheet(book: Any, key: str, lang: str) -> tuple[Any, str | None]:
     if name != wanted:
         note = label("excel.status.kept", lang).format(name=wanted, new=name)
     count = len(book.sheets)
+    if position is None and after is not None:
+        position = [s.name for s in book.sheets].index(after.name) + 1
     if position == 0:
         sheet = book.sheets.add(name=name, before=book.sheets[0])
     else:  # after its left neighbour (xlwings' Office.js engine misplaces `before=` beyond the first sheet)
@@ -360,16 +366,26 @@ def settings_layout(settings: Any, lang: str | None = None) -> Layout:
     return layout
 
 
-def write_settings(book: Any, settings: Any = None, *, lang: str | None = None, report: Any = None) -> Any:
+def write_settings(
+    book: Any,
+    settings: Any = None,
+    *,
+    lang: str | None = None,
+    report: Any = None,
+    after: Any = None,
+    known: dict[str, str] | None = None,
+) -> Any:
     """Write (or rewrite, keeping the user's values) the Settings sheet and return it.
 
     `report`: the description's Settings sheet (parameters used, data quality, how to read the sheets),
-    drawn below the values to edit."""
+    drawn below the values to edit; `after`, `known`: see `own_sheet`."""
     from xlsegment.excel.render import SheetRenderer
+    from xlsegment.report import sheet_names
 
     settings = settings if settings is not None else read_settings(book)
     lang = check_lang(lang or settings.lang)
-    sheet, _ = own_sheet(book, "settings", lang)
+    name = report.name if report is not None else sheet_names(lang)["settings"]
+    sheet, _ = own_sheet(book, "settings", name, lang, after=after, known=known)
     layout = settings_layout(settings, lang)
     _write(sheet, layout, lang)
     if report is not None:
@@ -430,40 +446,70 @@ def _book_name(book: Any) -> str:
         return "Excel"
 
 
+def report_book(analysis: Any) -> tuple[Any, list[str]]:
+    """The report description of an analysis as `xlsegment build` makes it by default - every sheet, the
+    over-time ones (Movements, Cohorts) included - and the notes on what was left out."""
+    from xlsegment.overtime.sheets import with_overtime_sheets
+    from xlsegment.report import build_report, describe
+
+    settings = analysis.settings
+    described = describe(build_report(analysis, settings.lang, settings.segment_by))
+    notes = with_overtime_sheets(described, analysis)
+    return described, notes
+
+
 def segment_book(
     book: Any, *, remembered: bool = False, selection_first: bool = False, done: Any = None
 ) -> list[str]:
-    """Segment: analyse the ledger and (re)write the report's sheets - Summary, Customers, Actions, Model,
-    and the Settings sheet (the values to edit, then the parameters used and the data quality) - exactly as
-    the headless workbook lays them out; return the status lines.
+    """Segment: analyse the ledger and (re)write every sheet of the report, in the order and the language of
+    the headless workbook (Start here, This week, Customers, Actions, Movements, Cohorts, Model), then the
+    Settings sheet (the values to edit, then the parameters used and the data quality); return the status
+    lines, which are also written under the first sheet.
 
-    `done` receives (analysis, source), so one click can reuse the analysis for the mailing lists.
+    Our sheets of an earlier run that this report no longer has (Movements when the comparison date falls
+    before the first sale) are removed. `done` receives (analysis, source), so one click can reuse the
+    analysis for the mailing lists.
     """
     from xlsegment.excel.render import SheetRenderer
-    from xlsegment.report import build_report, describe
 
     analysis, source = run_analysis(book, remembered=remembered, selection_first=selection_first)
     if done is not None:
         done(analysis, source)
     lang = analysis.settings.lang
-    described = describe(build_report(analysis, lang, analysis.settings.segment_by))
-    status = _status(analysis, source, lang)
-    written, notes = [], []
-    for key in REPORT_KEYS:
-        sheet, note = own_sheet(book, key, lang)
+    described, notes = report_book(analysis)
+    known = {key: sheet.name for key, sheet in _own_sheets(book).items()}
+    _drop_stale_sheets(book, known, {sheet.key for sheet in described.sheets})
+    written, previous, first = [], None, None
+    for spec in described.sheets:
+        if spec.key == "settings":
+            continue
+        sheet, note = own_sheet(book, spec.key, spec.name, lang, after=previous, known=known)
         notes += [note] if note else []
-        SheetRenderer(sheet, described.sheet(key)).render()
+        SheetRenderer(sheet, spec).render()
         written.append(sheet.name)
-    summary = described.sheet("summary")
-    lines = [status, label("excel.status.written", lang).format(sheets=", ".join(written)), *notes]
-    _write(
-        _own_sheets(book)["summary"], Layout([[line] for line in lines]), lang, first_row=summary.next_row + 1
+        previous, first = sheet, first or sheet
+    settings_sheet = write_settings(
+        book, read_settings(book), lang=lang, report=described.sheet("settings"), after=previous, known=known
     )
-    settings_sheet = write_settings(book, read_settings(book), lang=lang, report=described.sheet("settings"))
     written.append(settings_sheet.name)
-    _remember(book, MARK + "ledger", source.sheet, _absolute(source.address))
-    lines[1] = label("excel.status.written", lang).format(sheets=", ".join(written))
+    _remember(book, LEDGER_MARK, source.sheet, _absolute(source.address))
+    lines = [
+        _status(analysis, source, lang),
+        label("excel.status.written", lang).format(sheets=", ".join(written)),
+        *notes,
+    ]
+    _write(first, Layout([[line] for line in lines]), lang, first_row=described.sheets[0].next_row + 1)
     return lines
+
+
+def _drop_stale_sheets(book: Any, known: dict[str, str], keys: set[str]) -> None:
+    """Delete our report sheets (and their names) whose key the new report does not have."""
+    names = _names(book)
+    for key, name in list(known.items()):
+        if key not in keys and key != MAILING:
+            next(s for s in book.sheets if s.name == name).delete()
+            names[MARK + key].delete()
+            del known[key]
 
 
 def _absolute(address: str) -> str:
@@ -515,7 +561,7 @@ def mailing_book(book: Any, analysed: tuple[Any, LedgerSource] | None = None) ->
         layout.blank()
         layout.line(label("excel.mailing.missing", lang) + f" ({len(lists.missing)})", bold=True)
         layout.frame(*mailing_display(lists.missing, lang))
-    sheet, note = own_sheet(book, "mailing", lang)
+    sheet, note = own_sheet(book, MAILING, label("excel.sheet.mailing", lang), lang)
     _write(sheet, layout, lang)
     return [f"{sheet.name}: {sum(len(f) for f in lists.lists.values())}", *([note] if note else [])]
 

@@ -19,8 +19,8 @@ import pandas as pd
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime import stats
-from xlsegment.overtime.holdout import HOLDOUT_SEED, HOLDOUT_SHARE, customer_ids, hold_out, segment_column
-from xlsegment.overtime.text import fill, number_text, percent_text
+from xlsegment.overtime.holdout import customer_ids, segment_column
+from xlsegment.overtime.text import fill, money_text, number_text, percent_text
 
 CAMPAIGN_COLUMNS = ("customer_id", "segment", "segment_label", "channel", "date", "held_out")
 REQUIRED = ("customer_id", "date", "held_out")
@@ -30,9 +30,17 @@ _TRUE = {"1", "true", "yes", "y", "oui", "o", "vrai", "x"}
 _FALSE = {"0", "false", "no", "n", "non", "faux", ""}
 
 
-def campaign_file(contacts: pd.DataFrame, date: object, channel: str | None = None) -> pd.DataFrame:
+def campaign_file(contacts, date: object, channel: str | None = None) -> pd.DataFrame:
     """The campaign record of a held-out contact list: customer_id, segment, segment_label, channel, date,
-    held_out. `contacts` comes from `hold_out`; `channel` fills a list that has no channel column."""
+    held_out. `contacts` comes from `hold_out` (a frame with its held_out column, or MailingLists and their
+    control group); `channel` fills a list that has no channel column."""
+    from xlsegment.actions.mailing import MailingLists
+
+    if isinstance(contacts, MailingLists):
+        held = contacts.held_out if contacts.held_out is not None else contacts.frame().iloc[0:0]
+        contacts = pd.concat(
+            [contacts.frame().assign(held_out=False), held.assign(held_out=True)], ignore_index=True
+        )
     if "held_out" not in contacts.columns:
         raise ValueError(
             "the contact list has no held_out column: draw the control group with hold_out first"
@@ -117,7 +125,7 @@ def read_campaign(source: str | Path | pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class CampaignResult:
-    """The measurement: one row per segment and channel plus an overall row (segment and channel ALL)."""
+    """The measurement: an overall row (segment and channel ALL) then one row per segment and channel."""
 
     table: pd.DataFrame
     end: pd.Timestamp
@@ -217,7 +225,6 @@ def _sentence(row: pd.Series, lang: str, currency: str | None) -> str:
         who = f"{who}, {row['channel_label']}"
     if row["verdict"] in ("no_control", "too_few"):
         return fill(f"overtime.campaign.{row['verdict']}", lang, who=who, n=int(row["held_out"]))
-    money = f" {currency}" if currency else ""
     return fill(
         "overtime.campaign.sentence",
         lang,
@@ -228,8 +235,8 @@ def _sentence(row: pd.Series, lang: str, currency: str | None) -> str:
         low=number_text(100 * row["rate_low"], lang, 1, signed=True),
         high=number_text(100 * row["rate_high"], lang, 1, signed=True),
         confidence=percent_text(row["confidence"], lang, 0),
-        rev_c=number_text(row["revenue_contacted"], lang, 2) + money,
-        rev_h=number_text(row["revenue_held_out"], lang, 2) + money,
+        rev_c=money_text(row["revenue_contacted"], lang, currency, 2),
+        rev_h=money_text(row["revenue_held_out"], lang, currency, 2),
         verdict=label(f"overtime.campaign.verdict.{row['verdict']}", lang),
         revenue_verdict=label(f"overtime.campaign.revenue.{row['revenue_verdict']}", lang),
     )
@@ -261,8 +268,8 @@ def measure_campaign(
     for (segment, channel), group in rows.groupby(["segment", "channel"], sort=True):
         records.append({"segment": segment, "segment_label": group["segment_label"].iloc[0], "channel": channel,
                         **_measure_group(group, confidence)})  # fmt: skip
-    if len(records) != 1:
-        records.append({"segment": ALL, "segment_label": label("overtime.campaign.all", lang), "channel": ALL,
+    if len(records) != 1:  # the overall verdict first: what a reader wants to know before the details
+        records.insert(0, {"segment": ALL, "segment_label": label("overtime.campaign.all", lang), "channel": ALL,
                         **_measure_group(rows, confidence)})  # fmt: skip
     table = pd.DataFrame(records)
     table["channel_label"] = [
@@ -276,21 +283,12 @@ def measure_campaign(
     return CampaignResult(table, end_ts, confidence, lang)
 
 
-def plan_control_group(
-    customers: pd.DataFrame,
-    date: object,
-    *,
-    share: float = HOLDOUT_SHARE,
-    seed: int = HOLDOUT_SEED,
-    segment_by: str = "rfm_segment",
-    lang: str = "en",
-) -> tuple[pd.Series, pd.DataFrame]:
-    """The control group of an analysis' action plan: per customer with a next action, the mark shown in the
-    mailing list ('' or 'held out: do not contact'), and the campaign file of those customers (contact date
-    `date`, their planned channel, held out or not). `customers` is `Analysis.customers`."""
-    lang = check_lang(lang)
-    if "next_action" not in customers.columns:
-        raise ValueError("the analysis plans no action: there is no mailing to hold customers out of")
+def campaign_of(customers: pd.DataFrame, date: object, segment_by: str = "rfm_segment") -> pd.DataFrame:
+    """The campaign record of an analysis made with a control group (`actions.hold_out`): every customer
+    with a next action, contacted from `date` on their planned channel, or held out. `customers` is
+    `Analysis.customers`."""
+    if "held_out" not in customers.columns:
+        raise ValueError("the analysis has no control group: set actions.hold_out (e.g. 0.1) before analyze")
     action = customers["next_action"].astype("object")
     planned = customers.loc[action.notna() & (action.astype(str).str.strip() != "")]
     contacts = pd.DataFrame(
@@ -300,12 +298,10 @@ def plan_control_group(
             else planned["customer_id"],
             "segment": planned[segment_by].astype("object").to_numpy(),
             "channel": planned["channel"].astype("object").to_numpy() if "channel" in planned else "",
+            "held_out": planned["held_out"].astype(bool).to_numpy(),
         },
         index=planned.index,
     )
     if f"{segment_by}_label" in planned.columns:
         contacts["segment_label"] = planned[f"{segment_by}_label"].astype("object").to_numpy()
-    marked = hold_out(contacts, share, seed, by="segment")
-    mark = pd.Series("", index=customers.index, dtype=object)
-    mark.loc[marked.index[marked["held_out"].to_numpy()]] = label("overtime.held_out.mark", lang)
-    return mark, campaign_file(marked, date)
+    return campaign_file(contacts, date)

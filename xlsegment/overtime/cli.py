@@ -9,6 +9,8 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from xlsegment.cli_lang import say
+
 MEASURE_EXAMPLE = """\
 examples:
   xlsegment measure ventes.csv --campaign campagne.csv --lang fr
@@ -16,33 +18,29 @@ examples:
 """
 
 
-def add_measure_parser(sub: argparse._SubParsersAction, column_options: dict[str, str]) -> None:
-    """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has."""
+def add_measure_parser(
+    sub: argparse._SubParsersAction, column_options: dict[str, str], lang: str = "en"
+) -> None:
+    """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has; help in `lang`."""
     measure = sub.add_parser(
         "measure",
-        help="measure a campaign: contacted vs held-out customers since the contact date",
-        description="Compare, per segment and channel, the purchase rate and revenue per customer of the "
-        "contacted customers and of the held-out control group of a campaign file, since each contact date, "
-        "with confidence intervals, and say whether the difference is real.",
+        help=say("measure.help", lang),
+        description=say("measure.description", lang),
         epilog=MEASURE_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    measure.add_argument("ledger", help="the sales ledger (never modified)")
+    measure.add_argument("ledger", help=say("measure.ledger", lang))
+    measure.add_argument("--campaign", required=True, help=say("measure.campaign", lang))
+    measure.add_argument("--until", help=say("measure.until", lang))
+    measure.add_argument("--confidence", type=float, default=None, help=say("measure.confidence", lang))
     measure.add_argument(
-        "--campaign", required=True, help="the campaign file (CSV: who, when, channel, held out)"
+        "--lang", choices=["fr", "en", "auto"], type=str.lower, help=say("measure.lang", lang)
     )
-    measure.add_argument("--until", help="last day measured (default: the ledger's last date)")
-    measure.add_argument(
-        "--confidence", type=float, default=None, help="confidence of the intervals (default 0.95)"
-    )
-    measure.add_argument(
-        "--lang", choices=["fr", "en", "auto"], type=str.lower, help="language of the result"
-    )
-    measure.add_argument("--currency", help="currency shown after amounts, e.g. EUR")
-    measure.add_argument("-o", "--output", help="also write the measurement table to this CSV")
-    measure.add_argument("--force", action="store_true", help="replace the output if it exists")
-    measure.add_argument("--config", help="settings file (JSON or TOML): column mapping and reader options")
-    measure.add_argument("--sheet", help="sheet of an Excel ledger")
+    measure.add_argument("--currency", type=str.upper, help=say("measure.currency", lang))
+    measure.add_argument("-o", "--output", help=say("measure.output", lang))
+    measure.add_argument("--force", action="store_true", help=say("force", lang))
+    measure.add_argument("--config", help=say("measure.config", lang))
+    measure.add_argument("--sheet", help=say("sheet", lang))
     columns = measure.add_argument_group("column mapping", "name the ledger's column for each field")
     for option, keyword in column_options.items():
         columns.add_argument(f"--{option}", dest=f"col_{keyword}", metavar="COL", help=argparse.SUPPRESS)
@@ -55,13 +53,14 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
     from xlsegment.overtime.campaign import CONFIDENCE, measure_campaign
     from xlsegment.settings import Settings
 
+    ui = getattr(args, "ui_lang", "en")
     ledger, campaign = Path(args.ledger), Path(args.campaign)
-    for path, what in ((ledger, "ledger"), (campaign, "campaign file")):
+    for path, what in ((ledger, "measure.ledger_file"), (campaign, "measure.campaign_file")):
         if not path.is_file():
-            raise FileNotFoundError(2, f"{what} not found", str(path))
+            raise CliError(say("measure.err.not_found", ui, what=say(what, ui), path=repr(str(path))))
     output = Path(args.output) if args.output else None
     if output is not None and output.exists() and not args.force:
-        raise CliError(f"output {str(output)!r} already exists; use --force to replace it")
+        raise CliError(say("measure.err.exists", ui, path=repr(str(output))))
     settings = Settings.from_file(args.config) if args.config else Settings()
     reader = dict(settings.reader, **({"sheet": args.sheet} if args.sheet else {}))
     mapping = {kw: getattr(args, f"col_{kw}") for kw in column_options.values() if getattr(args, f"col_{kw}")}
@@ -87,51 +86,48 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
         from xlsegment.actions.mailing import write_csv
 
         write_csv(result.table, output, sep=";" if lang == "fr" else ",")
-        print(f"Wrote {output}", file=out)
+        print(say("measure.wrote", lang, output=output), file=out)
     return 0
 
 
-def add_campaign_options(build: argparse.ArgumentParser) -> None:
-    """`build --campaign FILE [--hold-out SHARE]`: a control group marked in the mailing list, and its record."""
-    build.add_argument(
-        "--campaign",
-        metavar="FILE",
-        help="hold out a random control group per segment, mark it in the mailing list and write the campaign "
-        "file (CSV) that `xlsegment measure` reads later",
-    )
-    build.add_argument(
-        "--hold-out",
-        type=float,
-        metavar="SHARE",
-        help="share of each segment held out with --campaign (default 0.1 = 10 %%)",
-    )
+def add_campaign_options(build: argparse.ArgumentParser, lang: str = "en") -> None:
+    """`build --campaign FILE [--hold-out SHARE]`: a control group held out of the plan, and its record."""
+    build.add_argument("--campaign", metavar="FILE", help=say("campaign", lang))
+    build.add_argument("--hold-out", type=float, metavar="SHARE", help=say("hold_out", lang))
 
 
-def mark_control_group(args: argparse.Namespace, analysis) -> object | None:
-    """With --campaign: add the control-group mark to the analysis' customers (shown in the mailing list) and
-    return the campaign record to write once the workbook is saved; None without --campaign."""
+def control_group_settings(args: argparse.Namespace, settings):
+    """With --campaign: the settings with the control group to hold out of the plan (`actions.hold_out`,
+    default 10 % of each segment); unchanged without --campaign."""
+    import dataclasses
+
     from xlsegment.cli import CliError
-    from xlsegment.overtime.campaign import HOLDOUT_SHARE, plan_control_group
+    from xlsegment.overtime.holdout import HOLDOUT_SHARE, control_group_options
 
     if not args.campaign:
         if args.hold_out is not None:
-            raise CliError("--hold-out needs --campaign FILE (where the control group is recorded)")
-        return None
-    import pandas as pd
-
-    settings = analysis.settings
+            raise CliError(say("err.hold_out_alone", getattr(args, "ui_lang", "en")))
+        return settings
+    actions = {**settings.actions, "hold_out": HOLDOUT_SHARE if args.hold_out is None else args.hold_out}
     try:
-        mark, campaign = plan_control_group(
-            analysis.customers,
-            analysis.as_of + pd.Timedelta(days=1),  # contacts go out after the analysis date
-            share=HOLDOUT_SHARE if args.hold_out is None else args.hold_out,
-            segment_by=settings.segment_by,
-            lang=settings.lang,
-        )
+        control_group_options(actions)
     except ValueError as err:
         raise CliError(str(err)) from err
-    analysis.customers["control_group"] = mark
-    return campaign
+    return dataclasses.replace(settings, actions=actions)
+
+
+def campaign_record(args: argparse.Namespace, analysis) -> object | None:
+    """With --campaign: the campaign record to write once the workbook is saved (contacts from the day
+    after the analysis date, the control group held out); None without --campaign."""
+    import pandas as pd
+
+    from xlsegment.overtime.campaign import campaign_of
+
+    if not args.campaign:
+        return None
+    return campaign_of(
+        analysis.customers, analysis.as_of + pd.Timedelta(days=1), analysis.settings.segment_by
+    )
 
 
 def check_campaign_path(args: argparse.Namespace) -> None:
@@ -139,4 +135,4 @@ def check_campaign_path(args: argparse.Namespace) -> None:
     from xlsegment.cli import CliError
 
     if args.campaign and Path(args.campaign).exists() and not args.force:
-        raise CliError(f"campaign file {args.campaign!r} already exists; use --force to replace it")
+        raise CliError(say("err.campaign_exists", getattr(args, "ui_lang", "en"), path=repr(args.campaign)))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
-from xlsegment.overtime.text import count_text, fill, number_text, percent_text
+from xlsegment.overtime.text import count_text, fill, money_text, number_text, percent_text
 from xlsegment.summary import factorize_sorted
 
 PERIODS = {"M": 12, "Q": 4, "Y": 1}  # periods per year
@@ -138,8 +138,9 @@ class Cohorts:
                     "overtime.cohorts.after_year",
                     lang,
                     share=percent_text(curve.loc[year, "retention"], lang),
-                    amount=number_text(curve.loc[year, "revenue_per_customer"], lang, 2)
-                    + (f" {currency}" if currency else ""),
+                    unit=unit,
+                    grain=label(f"overtime.grain.{self.by}", lang),
+                    amount=money_text(curve.loc[year, "revenue_per_customer"], lang, currency, 2),
                 )
             )
         return out
@@ -221,7 +222,9 @@ class Retention:
     @property
     def lifetime_years(self) -> float:
         """Expected lifetime of a customer in years, 1 / (1 - rate) (a geometric lifetime)."""
-        return float("inf") if self.rate >= 1 else 1.0 / (1.0 - self.rate)
+        from xlsegment.clv.lifetime import lifetime_from_retention
+
+        return float(lifetime_from_retention(self.rate))
 
     def text(self, lang: str = "en") -> str:
         """How the rate was measured, in words."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
-from xlsegment.overtime.text import ago_text, amount_text, count_text, fill
+from xlsegment.overtime.text import ago_text, count_text, fill, money_text
 from xlsegment.summary import DEFAULT_TIME_UNIT
 
 NEW = "_new"  # row: not yet a customer at `start`
@@ -156,7 +156,7 @@ class Migration:
                     source=self.labels.get(row[0], row[0]),
                     target=self.labels.get(row.to, row.to),
                     ago=ago,
-                    amount=amount_text(row.value, lang, currency),
+                    amount=money_text(row.value, lang, currency),
                 )
             )
         return out

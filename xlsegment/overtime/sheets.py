@@ -18,6 +18,7 @@ from xlsegment.labels import check_lang, label
 from xlsegment.overtime.cohorts import Cohorts, cohort_label, cohorts, period_labels
 from xlsegment.overtime.migration import CONTACT_SHOWN, GONE, NEW, SEGMENT_CODE_COLUMNS, Migration, migration
 from xlsegment.overtime.text import ago_text, fill
+from xlsegment.report.formats import currency_of
 from xlsegment.report.layout import SheetBuilder, merge_widths, text_widths
 from xlsegment.report.model import Book, Cell, Chart, ConditionalFormat, Series, Sheet, cell_ref, range_ref
 from xlsegment.report.tables import ReportTable, column_label
@@ -53,8 +54,10 @@ def _heat(ref: str, points: list) -> ConditionalFormat:
 
 
 def _sentences(b: SheetBuilder, lines: list[str], span: int) -> None:
+    """Each sentence on its own row across `span` columns, wrapped on as many lines as its length needs."""
+    width = sum(b.sheet.widths[:span]) or span * CELL_WIDTH
     for line in lines:
-        b.text(line, "text", span=span, lines=max(1, math.ceil(len(line) / (span * CELL_WIDTH * 1.1))))
+        b.text(line, "wrap", span=span, lines=max(1, math.ceil(len(line) / (width * 1.05))))
 
 
 def _matrix_grid(b: SheetBuilder, matrix: pd.DataFrame, m: Migration, kind: str, name: str) -> None:
@@ -125,7 +128,7 @@ def movements_sheet(m: Migration, currency: str | None = None) -> Sheet:
     """The Mouvements sheet of a migration: the biggest flows in words, the customer and annual-revenue
     matrices as heat maps, and the customers to call first."""
     lang = m.lang
-    b = SheetBuilder("movements", label("sheet.movements", lang), lang)
+    b = SheetBuilder("movements", label("sheet.movements", lang), lang, currency)
     n_cols = len(m.matrix.columns) + 2
     movers = _movers_table(m, lang)
     b.widths(merge_widths([LABEL_WIDTH] + [CELL_WIDTH + 2] * (n_cols - 1), text_widths(movers)))
@@ -197,17 +200,22 @@ def _curve_cohorts(c: Cohorts) -> list[str]:
     return [names[i] for i in picks]
 
 
-def cohorts_sheet(c: Cohorts, lang: str = "en", currency: str | None = None) -> Sheet:
-    """The Cohortes sheet: retention and revenue-per-customer triangles as heat maps and retention curves."""
+def cohorts_sheet(
+    c: Cohorts, lang: str = "en", currency: str | None = None, lifetime: str | None = None
+) -> Sheet:
+    """The Cohortes sheet: retention and revenue-per-customer triangles as heat maps and retention curves;
+    `lifetime` (the simple CLV's `lifetime_text`) says which yearly retention the simple CLV uses."""
     lang = check_lang(lang)
-    b = SheetBuilder("cohorts", label("sheet.cohorts", lang), lang)
+    b = SheetBuilder("cohorts", label("sheet.cohorts", lang), lang, currency)
     n = c.retention.shape[1]
     b.widths([LABEL_WIDTH, 10] + [8.5] * max(n, 8))
     span = min(2 + n, 14)
     unit = label(f"overtime.grain.{c.by}", lang)
     b.text(fill("overtime.cohorts.title", lang, unit=unit), "title")
-    _sentences(b, c.sentences(lang, currency), span)
+    _sentences(b, c.sentences(lang, currency) + ([lifetime] if lifetime else []), span)
     b.text(fill("overtime.cohorts.partial", lang, as_of=_date_text(c.as_of, lang)), "note", span=span)
+    first = cohort_label(str(c.retention.index[0]), lang)
+    b.text(fill("overtime.cohorts.first_cohort", lang, cohort=first), "note", span=span)
     b.blank()
     period = label(f"overtime.period.{c.by}", lang)
     b.text(fill("overtime.cohorts.retention", lang, unit=unit, period=period), "heading")
@@ -268,11 +276,13 @@ def overtime_sheets(
     config: Any = None,
     time_unit: str = DEFAULT_TIME_UNIT,
     currency: str | None = None,
+    lifetime: str | None = None,
 ) -> tuple[list[Sheet], list[str]]:
     """The Mouvements and Cohortes sheets for an analysis at `as_of`, and notes on what was left out.
 
     `compare_to` is the earlier date of the migration (default: one quarter before `as_of`); a date before
-    the first purchase leaves the Mouvements sheet out, with a note."""
+    the first purchase leaves the Mouvements sheet out, with a note. `lifetime` is the simple CLV's lifetime
+    in words, shown under the cohorts' sentences."""
     lang = check_lang(lang)
     as_of_ts = pd.Timestamp(as_of).normalize()
     start = default_compare_to(as_of_ts) if compare_to is None else pd.Timestamp(compare_to).normalize()
@@ -289,16 +299,23 @@ def overtime_sheets(
             m = migration(transactions, start, as_of_ts, by, config=config, lang=lang, time_unit=time_unit)
         sheets.append(movements_sheet(m, currency))
     sheets.append(
-        cohorts_sheet(cohorts(transactions, cohort_grain(first, as_of_ts), as_of_ts), lang, currency)
+        cohorts_sheet(
+            cohorts(transactions, cohort_grain(first, as_of_ts), as_of_ts), lang, currency, lifetime
+        )
     )
     return sheets, notes
 
 
-def with_overtime_sheets(book: Book, analysis: Any, compare_to: object = None) -> list[str]:
+def with_overtime_sheets(
+    book: Book, analysis: Any, compare_to: object = None, currency: str | None = None
+) -> list[str]:
     """Insert the Mouvements and Cohortes sheets of `analysis` into `book`, after its Actions sheet (or at the
-    end); return the notes on what was left out. Uses the analysis' own settings (language, segment column,
-    segmentation, time unit)."""
+    end); return the notes on what was left out. Amounts in `currency` (default: the language's, as the
+    report's). Uses the analysis' own settings (language, segment column,
+    segmentation, time unit) and says which lifetime its simple CLV used."""
     settings = analysis.settings
+    simple = (analysis.model or {}).get("simple_clv", {})
+    same_lang = check_lang(settings.lang) == book.lang
     by = settings.segment_by if settings.segment_by in SEGMENT_CODE_COLUMNS else "rfm_segment"
     sheets, notes = overtime_sheets(
         analysis.transactions,
@@ -308,6 +325,8 @@ def with_overtime_sheets(book: Book, analysis: Any, compare_to: object = None) -
         by=by,
         config=settings.segments or None,
         time_unit=settings.time_unit,
+        lifetime=simple.get("lifetime_text") if same_lang else None,
+        currency=currency_of(book.lang, currency),
     )
     keys = [s.key for s in book.sheets]
     at = keys.index("actions") + 1 if "actions" in keys else len(keys)

@@ -4,7 +4,9 @@
   built from the two Wilson score intervals; it stays inside [-1, 1] and behaves with small groups and rates
   near 0 or 1, where the plain normal (Wald) interval does not.
 - Difference of two means (revenue per customer): Welch's t interval (unequal variances, Welch-Satterthwaite
-  degrees of freedom).
+  degrees of freedom). A group whose values are all equal (a small control group where nobody bought: all
+  zeros) says nothing about its spread; its variance is then taken as the other group's, so that a mean of
+  zero against a few buyers is not called a certain difference while the purchase rates are not.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def proportion_difference(k1: int, n1: int, k2: int, n2: int, confidence: float 
 
 
 def mean_difference(x1: np.ndarray, x2: np.ndarray, confidence: float = 0.95) -> Interval:
-    """mean(x1) - mean(x2) with Welch's t interval (each group needs two values)."""
+    """mean(x1) - mean(x2) with Welch's t interval (each group needs two values; a group without spread takes
+    the other's variance)."""
     x1, x2 = np.asarray(x1, dtype=float), np.asarray(x2, dtype=float)
     n1, n2 = len(x1), len(x2)
     if n1 < 2 or n2 < 2:
@@ -74,7 +77,9 @@ def mean_difference(x1: np.ndarray, x2: np.ndarray, confidence: float = 0.95) ->
         )
     _z(confidence)
     d = float(x1.mean() - x2.mean())
-    v1, v2 = float(x1.var(ddof=1)) / n1, float(x2.var(ddof=1)) / n2
+    s1, s2 = float(x1.var(ddof=1)), float(x2.var(ddof=1))
+    s1, s2 = s1 or s2, s2 or s1  # a group without spread borrows the other's (see the module docstring)
+    v1, v2 = s1 / n1, s2 / n2
     se = math.sqrt(v1 + v2)
     if se == 0:
         return Interval(d, d, d)

@@ -1,10 +1,12 @@
-"""Numbers, amounts and durations in the sentences of the over-time views, French or English."""
+"""Numbers, amounts and durations in the sentences of the over-time views, French or English, written as
+the workbook writes them (`xlsegment.report.formats`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from xlsegment.labels import label
+from xlsegment.report.formats import format_money, format_number, with_symbol
 
 DAYS_PER_MONTH = 30.4375
 
@@ -16,22 +18,21 @@ def fill(key: str, lang: str, **values: object) -> str:
 
 def count_text(n: float, lang: str) -> str:
     """A whole number with thousands grouped: 12 400 (French, narrow no-break space) or 12,400."""
-    shown = f"{round(float(n)):,}"
-    return shown.replace(",", "\u202f") if lang == "fr" else shown
+    return format_number(round(float(n)), lang)
 
 
-def amount_text(value: float, lang: str, currency: str | None = None) -> str:
-    """A whole amount with thousands grouped and the currency after it when known: 12 400 EUR."""
-    shown = count_text(value, lang)
-    return f"{shown} {currency}" if currency else shown
+def money_text(value: float, lang: str, currency: str | None = None, decimals: int = 0) -> str:
+    """An amount as the workbook writes it in a sentence: 12 400 € in French, €12,400 in English (with
+    `currency`, else the language's default: EUR in French, none in English)."""
+    if decimals == 0:
+        return format_money(value, lang, currency)
+    return with_symbol(format_number(value, lang, decimals), lang, currency, "\u00a0{symbol}", "{symbol}")
 
 
 def number_text(value: float, lang: str, decimals: int = 1, signed: bool = False) -> str:
     """A decimal number, French (3,5) or English (3.5), with a sign when asked (+3,5)."""
-    shown = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
-    if lang == "fr":
-        shown = shown.replace(",", "\u202f").replace(".", ",")
-    return shown
+    shown = format_number(value, lang, decimals)
+    return f"+{shown}" if signed and not shown.startswith("-") and float(value) != 0 else shown
 
 
 def percent_text(share: float, lang: str, decimals: int = 1, signed: bool = False) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from xlsegment.report.model import column_letter
+from xlsegment.report.model import MAX_SHEET_ROWS, column_letter
 
 
 def quote_sheet(name: str) -> str:
@@ -51,7 +51,7 @@ class CustomerRanges:
     def __init__(self, sheet: str, keys: list[str], n_rows: int, spare: int = SPARE_ROWS) -> None:
         self.sheet = sheet
         self.index = {k: i + 1 for i, k in enumerate(keys)}
-        self.first, self.last = 2, n_rows + 1 + spare
+        self.first, self.last = 2, min(n_rows + 1 + spare, MAX_SHEET_ROWS)
 
     def has(self, key: str) -> bool:
         return key in self.index

@@ -27,7 +27,14 @@ from xlsegment.report.model import (
     cell_ref,
     range_ref,
 )
-from xlsegment.report.tables import LONG_TEXT_COLUMNS, Report, ReportTable, number_formats
+from xlsegment.report.tables import (
+    LONG_TEXT_COLUMNS,
+    Report,
+    ReportTable,
+    cut_sentence,
+    fit_to_sheet,
+    number_formats,
+)
 
 # Excel table names of the big tables (stable across languages: formulas and macros may use them)
 TABLE_NAMES = {"customers": "tblCustomers", "actions": "tblPlaybook", "mailing": "tblMailing"}
@@ -403,6 +410,8 @@ def _week(report: Report, name: str) -> Sheet:
         span=len(week.keys),
         lines=2,
     )
+    if report.week_note:  # a campaign's control group, left out of the plan on purpose
+        b.text(report.week_note, "wrap", span=len(week.keys), lines=2)
     b.blank()
     table = b.table(week, name="week", wrap=[*LONG_TEXT_COLUMNS, "action", "contact"])
     if len(week.frame) and week.has("value_at_stake"):
@@ -455,7 +464,10 @@ def _actions(report: Report, name: str) -> Sheet:
     b.blank()
     if report.mailing is not None and len(report.mailing.frame):
         b.text(report.mailing.title, "heading")
-        b.table(report.mailing, excel_name=TABLE_NAMES["mailing"], stream=True)
+        mailing, left_out = fit_to_sheet(report.mailing, b.row + 1)  # a note line goes first when cut
+        if left_out:
+            b.text(cut_sentence("sheet.cut.mailing", report.lang, mailing, left_out), "note")
+        b.table(mailing, excel_name=TABLE_NAMES["mailing"], stream=True)
     else:
         b.text(label("mailing.none", report.lang), "note")
     b.sheet.page = _page(report, "landscape")

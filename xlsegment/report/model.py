@@ -31,6 +31,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+MAX_SHEET_ROWS = (
+    1_048_576  # rows of one Excel sheet, headers included (a table beyond is cut: tables.fit_to_sheet)
+)
+
+
 def cell_ref(row: int, col: int) -> str:
     """A1 reference of a 1-based (row, col)."""
     return f"{column_letter(col)}{row}"

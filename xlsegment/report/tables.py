@@ -29,6 +29,7 @@ import pandas as pd
 from xlsegment.columns import CONTACT_COLUMNS
 from xlsegment.labels import check_lang, label
 from xlsegment.report.formats import format_date, number_formats  # noqa: F401  (number_formats re-exported)
+from xlsegment.report.model import MAX_SHEET_ROWS
 
 KINDS = ("text", "int", "number", "ratio", "money", "percent", "date", "flag", "score", "general")
 
@@ -215,6 +216,7 @@ class Report:
     model_text: list[str] = field(default_factory=list)  # what the models found, in words
     glossary: ReportTable | None = None  # every Customers column explained
     model_verdicts: tuple[str, ...] = ()  # which CLV model and whether to trust it (clv.reliability)
+    week_note: str = ""  # customers the plan holds out as a campaign's control group, per segment
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -630,12 +632,15 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, offer
     withheld (the segment's objective is in the playbook above it); only customers with a next action. None when the analysis plans no actions.
     """
+    from xlsegment.actions.contact_plan import held_out_flags
+
     lang = check_lang(lang)
     df = _customers_frame(analysis)
     if "next_action" not in df.columns:
         return None
     action = df["next_action"].astype("object")
     keep = action.notna() & (action.astype(str).str.strip() != "")
+    keep &= ~held_out_flags(df)  # a campaign's control group is on no mailing list (xlsegment.overtime)
     sub = df.loc[keep]
     if "revenue" in sub.columns:
         sub = sub.assign(_rev=sub["revenue"].astype(float))
@@ -651,7 +656,6 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
         "due_date",
         "suppressed_offer",
         "suppressed_reason",
-        "control_group",
     ):
         shown = f"{key}_label" if f"{key}_label" in sub.columns else key  # a code by its label
         if shown in sub.columns and not _is_empty(sub[shown]):
@@ -787,6 +791,9 @@ def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> 
         )
     elif "clv_simple" in df.columns:
         out.append(label("model.none", lang))
+    simple = model.get("simple_clv", {}) if isinstance(model, dict) else {}
+    if simple.get("lifetime_text") and lang == getattr(_settings_of(analysis), "lang", None):
+        out.append(simple["lifetime_text"])  # which lifetime the simple CLV used (xlsegment.clv.lifetime)
     out += reliability_sentences(analysis, lang)
     out.append(label("model.text.read", lang))
     return out
@@ -965,9 +972,13 @@ def build_report(
         if len(shown):
             top20 = str(shown.iloc[0])
     from xlsegment.clv.reliability import verdict_sentences
+    from xlsegment.overtime.holdout import plan_note
 
     names = sheet_names(lang)
-    customers = customers_view(analysis, lang, segment_by)
+    customers, left_out = fit_to_sheet(customers_view(analysis, lang, segment_by), 1, keep_by="revenue")
+    sentences = story(analysis, frame, plan_of(analysis), lang, currency, names["week"])
+    if left_out:  # said where the figures computed from the Customers sheet are read
+        sentences.append(cut_sentence("sheet.cut.customers", lang, customers, left_out, names["customers"]))
     return Report(
         lang=lang,
         top20_label=top20,
@@ -992,12 +1003,40 @@ def build_report(
         currency=currency,
         shop=shop or str(source),
         as_of_text=format_date(as_of, lang),
-        story=story(analysis, frame, plan_of(analysis), lang, currency, names["week"]),
+        story=sentences,
         week=week_table(analysis, lang),
+        week_note=plan_note(plan_of(analysis), lang),
         week_counts=[(text, n) for _, text, n in _week_counts(analysis)],
         model_text=model_text(analysis, lang, currency),
         glossary=glossary_table(customers, lang),
     )
+
+
+def fit_to_sheet(table: ReportTable, first_row: int, keep_by: str | None = None) -> tuple[ReportTable, int]:
+    """`table` cut to the rows one Excel sheet holds below its header at `first_row`, and how many rows were
+    left out (0: it fits whole). With `keep_by` (a column key) the rows of its largest values are kept, in
+    their order; otherwise the first rows."""
+    room = MAX_SHEET_ROWS - first_row
+    frame = table.frame
+    if len(frame) <= room:
+        return table, 0
+    if keep_by and table.has(keep_by):
+        values = pd.to_numeric(frame[table.header(keep_by)], errors="coerce").fillna(-np.inf).to_numpy()
+        kept = np.sort(np.argsort(-values, kind="stable")[:room])
+    else:
+        kept = np.arange(room)
+    return dataclasses.replace(table, frame=frame.iloc[kept].reset_index(drop=True)), len(frame) - room
+
+
+def cut_sentence(key: str, lang: str, shown: ReportTable, left_out: int, sheet: str = "") -> str:
+    """The sentence saying that a table was cut to one sheet (sheet.cut.* labels)."""
+    from xlsegment.report.formats import format_number
+
+    n = len(shown.frame)
+    return label(key, lang).format(
+        limit=format_number(MAX_SHEET_ROWS, lang), shown=format_number(n, lang),
+        total=format_number(n + left_out, lang), left=format_number(left_out, lang), sheet=sheet,
+    )  # fmt: skip
 
 
 def _week_counts(analysis: Any) -> list[tuple[str, str, int]]:

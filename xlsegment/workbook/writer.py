@@ -204,13 +204,10 @@ class SheetRenderer:
         s, ws = self.sheet, self.ws
         for i, w in enumerate(s.widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = w
-        for group in s.outlines:
-            ws.column_dimensions.group(
-                get_column_letter(group.first),
-                get_column_letter(group.last),
-                outline_level=group.level,
-                hidden=group.hidden,
-            )
+        for group in s.outlines:  # column by column: openpyxl's group() would drop their own widths
+            for col in range(group.first, group.last + 1):
+                dim = ws.column_dimensions[get_column_letter(col)]
+                dim.outline_level, dim.hidden = group.level, group.hidden
         streamed = next((b for b in s.blocks if isinstance(b, Table) and b.stream), None)
         for r, h in s.row_heights.items():
             if (
