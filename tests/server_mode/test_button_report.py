@@ -238,3 +238,29 @@ def test_status_lines_in_the_users_language_under_the_first_sheet(both):
     below = [v for (r, _), v in sorted(cells.items()) if r > wb.worksheets[0].max_row]
     assert below[0].startswith("1500 lignes lues depuis la feuille Ventes : ")
     assert below[1] == "Feuilles écrites : " + ", ".join(wb.sheetnames)
+
+
+def test_each_sheet_prints_as_the_headless_sheet(both):
+    """xlwings Server: the page set-up goes to the add-in's JavaScript callback (excel/page.py), one call per
+    sheet, with what the headless file holds: orientation, paper, fit to pages, title rows, header, footer,
+    page breaks."""
+    from xlsegment.excel.page import PAGE_CALLBACK
+
+    actions = both[0]
+    calls = [a["args"][1:] for a in actions if a["func"] == "runMacro" and a["args"][0] == PAGE_CALLBACK]
+    pages = dict(calls)
+    assert len(pages) == len(calls) == len(both[1])  # one call per sheet
+    for ws, position, offset in _pairs(both):
+        page, setup = pages[position], ws.page_setup
+        assert page["orientation"].lower() == setup.orientation, ws.title
+        assert (page["paperSize"], int(setup.paperSize)) == ("A4", 9)  # 9: A4 in the file format
+        assert (page["fitWidth"], page["fitHeight"]) == (setup.fitToWidth, setup.fitToHeight), ws.title
+        titles = ws.print_title_rows
+        if titles:
+            first, last = (int(r) + offset for r in titles.replace("$", "").split(":"))
+            titles = f"${first}:${last}"
+        assert page["titleRows"] == (titles or ""), ws.title
+        texts = (ws.oddHeader.center.text or "", ws.oddFooter.center.text or "")  # None: none in the file
+        assert (page["header"], page["footer"]) == texts, ws.title
+        assert page["breaks"] == [f"A{b.id + 1 + offset}" for b in ws.row_breaks.brk], ws.title
+    assert all(any(p[k] for p in pages.values()) for k in ("breaks", "titleRows", "header", "footer"))

@@ -224,6 +224,19 @@ def test_mailing_lists_sheet(run_script, ledger_rows):
     assert rows[0][0] == "Mailing lists"
     e_mail = {r[i] for r in rows for i, v in enumerate(r) if isinstance(v, str) and "@" in v}
     assert e_mail  # contact data from the ledger reached the lists
+    # one table per segment, drawn like the report's tables: styled header row, dates as dates
+    from xlsegment.report import number_formats
+
+    headers = [i + 1 for i, r in enumerate(rows) if r[0] == "Customer"]
+    assert len(headers) >= 5
+    formats = {(a["start_row"] + 1, a["start_column"] + 1): a["args"][0] for a in actions
+               if a["func"] == "setNumberFormat"}  # fmt: skip
+    for h in headers:
+        due = rows[h - 1].index("Due by") + 1
+        assert formats[(h + 1, due)] == number_formats("en")["date"]
+        assert str(rows[h][due - 1])[:2] == "20"  # a date (xlwings sends dates as ISO text)
+    fills = {a["start_row"] + 1 for a in actions if a["func"] == "setRangeColor"}
+    assert set(headers) <= fills
 
 
 def test_french_status_line_and_mailing_lists_speak_one_language_with_labels():

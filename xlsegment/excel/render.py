@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
 
+from xlsegment.excel.page import apply_page_setup, engine_of
 from xlsegment.report.model import (
     Cell,
     Chart,
@@ -155,11 +156,6 @@ def frozen_range(split: str) -> str:
     return f"A:{column_letter(col - 1)}"
 
 
-def is_officejs(xl_sheet: Any) -> bool:
-    """Whether the sheet is drawn through Office.js actions (xlwings Server or Lite), not COM."""
-    return type(getattr(xl_sheet, "impl", None)).__module__.endswith("_xlremote")
-
-
 def column_width_points(width: float) -> float:
     """Excel's column width (characters of Calibri 11, as the description and openpyxl give it) in the points
     Office.js sets: 7 pixels a character plus 5 of padding, 0.75 point a pixel."""
@@ -174,7 +170,7 @@ class SheetRenderer:
         self.sheet = sheet
         self.offset = row_offset  # the description's row 1 lands on row 1 + offset
         self.styles = style_properties()
-        self.officejs = is_officejs(xl_sheet)
+        self.officejs = engine_of(xl_sheet) in ("officejs", "lite")
 
     def rng(self, row: int, col: int, row2: int | None = None, col2: int | None = None) -> Any:
         r = row + self.offset
@@ -191,7 +187,7 @@ class SheetRenderer:
 
     def render(self) -> None:
         """Values first (one write per block), then formats, tables, the sheet's look, conditional formats,
-        and charts."""
+        charts, and how the sheet prints (where the runtime offers a way: see `excel.page`)."""
         for block in self.sheet.blocks:
             values = block_values(block)
             width = max(len(r) for r in values)
@@ -211,6 +207,7 @@ class SheetRenderer:
             add_conditional_format(self.ref(cf.ref), cf)
         for chart in self.sheet.charts:
             self._chart(chart)
+        apply_page_setup(self.xl, self.sheet.page, self.offset)
 
     def _formats(self, block: Any) -> None:
         if isinstance(block, Text):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +23,8 @@ import pandas as pd
 import xlwings as xw
 from xlwings import script
 
-from xlsegment.excel.convert import ExcelInputError, frame_to_rows, is_blank, serial_to_timestamp
+from xlsegment.excel.convert import ExcelInputError, is_blank, serial_to_timestamp
 from xlsegment.labels import check_lang, label
-from xlsegment.report import number_formats
 from xlsegment.workbook.safety import typed_text
 
 LEDGER_NAMES = ("ledger", "ventes", "transactions", "journal", "sales")
@@ -35,8 +33,6 @@ LEDGER_MARK = MARK + "ledger"
 # sheets the buttons write besides the report description's: the mailing lists (the report's own sheets,
 # Settings included, are named by the description in the user's language)
 MAILING = "mailing"
-# the kinds that get a number format (text, flags and general cells keep Excel's default)
-FORMATTED_KINDS = ("int", "number", "ratio", "money", "percent", "score", "date")
 
 
 # ------------------------------------------------------------------------------------------- ledger
@@ -224,12 +220,11 @@ def own_sheet(
 # ------------------------------------------------------------------------------------------ writing
 @dataclass
 class Layout:
-    """Rows of a sheet built top to bottom, with the formats to apply once the values are written."""
+    """Rows of a sheet built top to bottom (the values to edit of Settings, the status lines), with the rows
+    shown bold."""
 
     rows: list[list[Any]] = field(default_factory=list)
     bold: list[tuple[int, int]] = field(default_factory=list)  # (row, width), 1-based rows
-    tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (header row, last row)
-    formats: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # r1, c1, r2, c2, format
 
     def line(self, *values: Any, bold: bool = False) -> None:
         self.rows.append(list(values))
@@ -239,40 +234,14 @@ class Layout:
     def blank(self) -> None:
         self.rows.append([])
 
-    def table(self, table: Any, title: bool = True) -> None:
-        """A ReportTable: title, header, rows; number formats by column kind (or by row for headlines)."""
-        if title and table.title:
-            self.line(table.title, bold=True)
-        rows = frame_to_rows(table.frame)
-        self.line(*rows[0], bold=True)
-        first = len(self.rows) + 1
-        self.rows.extend(rows[1:])
-        last = len(self.rows)
-        self.tables[table.name] = (first - 1, last)
-        if last < first:
-            return
-        if table.row_kinds:
-            for i, kind in enumerate(table.row_kinds):
-                if kind in FORMATTED_KINDS:
-                    self.formats.append((first + i, 2, first + i, 2, kind))
-        else:
-            for j, kind in enumerate(table.kinds):
-                if kind in FORMATTED_KINDS:
-                    self.formats.append((first, j + 1, last, j + 1, kind))
-
-    def frame(self, frame: pd.DataFrame, headers: Sequence[str]) -> None:
-        rows = frame_to_rows(frame, headers=list(headers))
-        self.line(*rows[0], bold=True)
-        self.rows.extend(rows[1:])
-
 
 def _as_text(value: Any) -> Any:
     """A value set as if typed: text that Excel would take for a formula stays text (workbook.safety)."""
     return typed_text(value) if isinstance(value, str) else value
 
 
-def _write(sheet: Any, layout: Layout, lang: str, first_row: int = 1) -> None:
-    """All values in one write from row `first_row`, then bold rows and number formats."""
+def _write(sheet: Any, layout: Layout, first_row: int = 1) -> None:
+    """All values in one write from row `first_row`, then the bold rows."""
     if not layout.rows:
         return
     width = max(len(r) for r in layout.rows) or 1
@@ -281,9 +250,6 @@ def _write(sheet: Any, layout: Layout, lang: str, first_row: int = 1) -> None:
     sheet.range((first_row, 1), (top + len(grid), width)).value = grid
     for row, cols in layout.bold:
         sheet.range((top + row, 1), (top + row, cols)).font.bold = True
-    formats = number_formats(lang)  # the headless workbook's formats
-    for r1, c1, r2, c2, kind in layout.formats:
-        sheet.range((top + r1, c1), (top + r2, c2)).number_format = formats[kind]
 
 
 # ----------------------------------------------------------------------------------------- settings
@@ -387,7 +353,7 @@ def write_settings(
     name = report.name if report is not None else sheet_names(lang)["settings"]
     sheet, _ = own_sheet(book, "settings", name, lang, after=after, known=known)
     layout = settings_layout(settings, lang)
-    _write(sheet, layout, lang)
+    _write(sheet, layout)
     if report is not None:
         SheetRenderer(sheet, report, row_offset=len(layout.rows) + 1).render()
     return sheet
@@ -498,7 +464,7 @@ def segment_book(
         label("excel.status.written", lang).format(sheets=", ".join(written)),
         *notes,
     ]
-    _write(first, Layout([[line] for line in lines]), lang, first_row=described.sheets[0].next_row + 1)
+    _write(first, Layout([[line] for line in lines]), first_row=described.sheets[0].next_row + 1)
     return lines
 
 
@@ -524,10 +490,10 @@ def _absolute(address: str) -> str:
     return ":".join(out)
 
 
-def mailing_display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
-    """A mailing list as a reader sees it: the segment by its label (not its code), the channel by its name,
-    headers in `lang`."""
-    from xlsegment.report import column_label
+def mailing_table(frame: pd.DataFrame, lang: str) -> Any:
+    """A mailing list as a reader sees it, as a table of the report description: the segment by its label
+    (not its code), the channel by its name, headers in `lang`, dates as dates."""
+    from xlsegment.report import CUSTOMER_COLUMNS, ReportTable, column_label
 
     out = (
         frame.drop(columns=["segment"])
@@ -536,33 +502,50 @@ def mailing_display(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[
     )
     if "channel" in out.columns:
         out["channel"] = out["channel"].map(lambda c: label(f"actions.channel.{c}", lang) if c else c)
-    names = ["segment" if c == "segment_label" else str(c) for c in out.columns]
-    return out, [column_label(c, lang) for c in names]
+    keys = ["segment" if c == "segment_label" else str(c) for c in out.columns]
+    kinds = [dict(CUSTOMER_COLUMNS).get(key, "text") for key in keys]  # the Customers sheet's kinds
+    out.columns = [column_label(k, lang) for k in keys]
+    return ReportTable(MAILING, "", out.reset_index(drop=True), keys, kinds)
+
+
+def mailing_sheet(lists: Any, segment_by: str, status: str, lang: str) -> Any:
+    """The Mailing lists sheet as a report description: title, status, then one table per segment (customers
+    with their contact data) and the customers selected but unreachable, drawn by the buttons' renderer."""
+    from xlsegment.report import class_label
+    from xlsegment.report.layout import SheetBuilder, merge_widths, text_widths
+
+    blocks = [
+        (f"{class_label(segment_by, str(code), lang)} ({len(frame)})", mailing_table(frame, lang))
+        for code, frame in lists.lists.items()
+    ]
+    if len(lists.missing):
+        blocks.append((f"{label('excel.mailing.missing', lang)} ({len(lists.missing)})",
+                       mailing_table(lists.missing, lang)))  # fmt: skip
+    b = SheetBuilder(MAILING, label("excel.sheet.mailing", lang), lang)
+    b.sheet.page.orientation = "landscape"  # a dozen columns of names and addresses
+    b.widths(merge_widths(*(text_widths(table) for _, table in blocks)) or [40.0])
+    b.text(label("excel.sheet.mailing", lang), "title")
+    b.text(status, "note")
+    b.text(label("excel.marker", lang), "note")
+    for title, table in blocks:
+        b.blank()
+        b.text(title, "heading")
+        b.table(table)
+    return b.sheet
 
 
 def mailing_book(book: Any, analysed: tuple[Any, LedgerSource] | None = None) -> list[str]:
     """Mailing lists: one block per segment (customers with their contact data), then those unreachable."""
     from xlsegment.actions import mailing_lists
-    from xlsegment.report import class_label
+    from xlsegment.excel.render import SheetRenderer
 
     analysis, source = analysed or run_analysis(book, remembered=True)
     settings = analysis.settings
     lang = settings.lang
     lists = mailing_lists(analysis.customers, settings.segment_by, plan=analysis.plan, lang=lang)
-    layout = Layout()
-    layout.line(label("excel.sheet.mailing", lang), bold=True)
-    layout.line(_status(analysis, source, lang))
-    layout.line(label("excel.marker", lang))
-    for code, frame in lists.lists.items():
-        layout.blank()
-        layout.line(f"{class_label(settings.segment_by, str(code), lang)} ({len(frame)})", bold=True)
-        layout.frame(*mailing_display(frame, lang))
-    if len(lists.missing):
-        layout.blank()
-        layout.line(label("excel.mailing.missing", lang) + f" ({len(lists.missing)})", bold=True)
-        layout.frame(*mailing_display(lists.missing, lang))
-    sheet, note = own_sheet(book, MAILING, label("excel.sheet.mailing", lang), lang)
-    _write(sheet, layout, lang)
+    spec = mailing_sheet(lists, settings.segment_by, _status(analysis, source, lang), lang)
+    sheet, note = own_sheet(book, MAILING, spec.name, lang)
+    SheetRenderer(sheet, spec).render()
     return [f"{sheet.name}: {sum(len(f) for f in lists.lists.values())}", *([note] if note else [])]
 
 
