@@ -261,13 +261,17 @@ def test_a_lapsing_customer_puts_a_year_of_revenue_at_stake():
     assert value_at_stake(frame, "clv", late, trust_clv=False).tolist() == pytest.approx([120.0, 300.0])
 
 
-def test_a_late_contact_says_since_when_not_due_now():
+def test_a_contact_put_later_says_since_when_it_is_due_and_why_that_week():
     seg = _at_risk(30, phone=["01 23 45 67 89"] * 30)
     c = plan_actions(seg, as_of=AS_OF, lang="fr", capacity={"phone": 10}).customers
     # the call was due 30 days after 2026-01-10; the 21st customer is called in week 3
     last = c.loc["c020"]
     assert last["week"] == 3 and last["due_date"] == AS_OF + pd.Timedelta(days=14)
-    assert last["due_reason"].endswith("en retard depuis le 09/02/2026")
+    assert last["due_reason"] == (
+        "30 jours après le dernier achat (10/01/2026) ; à faire depuis le 09/02/2026 ; semaine 3 du plan de "
+        "contacts : les semaines précédentes sont pleines sur ce canal"
+    )
+    assert c.loc["c000", "due_reason"].endswith("à faire depuis le 09/02/2026")  # week 1: no week said
 
 
 ENGLISH = re.compile(

@@ -74,3 +74,21 @@ def test_mailing_and_budget_on_the_sample(sample):
     assert result.lists["champions"]["salutation"].str.match(r"^(Chère Madame|Cher Monsieur|Bonjour)").all()
     split = budget_split(seg, 12345.67)
     assert round(split.table["amount"].sum(), 2) == 12345.67
+
+
+def test_late_contacts_are_the_customers_late_on_their_rhythm_and_not_gone(sample):
+    """On the sample: 239 of 2,000 customers are late (more than twice their own rhythm since the last
+    purchase, bought over 30 days ago, not lapsed for a year); not the 1,582 whose playbook cadence date has
+    passed (with no contact log that only says the last purchase is old)."""
+    tx, seg = sample
+    c = plan_actions(seg, transactions=tx).customers
+    late = c["action_overdue"].to_numpy(dtype=bool)
+    assert late.sum() == 239
+    recency, gap = seg["recency"].to_numpy(), seg["mean_gap"].to_numpy()
+    assert (recency[late] > 2 * gap[late]).all() and recency[late].min() > 30 and recency[late].max() <= 365
+    on_time = ~late & (seg["frequency"].to_numpy() > 1) & (recency <= 365) & (recency > 30)
+    assert not (recency[on_time] > 2 * gap[on_time]).any()  # none missed among the repeat buyers still here
+    # the reason of "This week" says the same: every late customer reads "N times their usual rhythm"
+    assert c.loc[late, "plan_reason"].str.contains("times their usual rhythm of").all()
+    # late customers still here come before the ones already gone at equal stake: most are planned early
+    assert (c.loc[late, "week"] <= 4).sum() == 167

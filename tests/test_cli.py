@@ -361,3 +361,60 @@ def test_help_and_messages_speak_the_users_language(tmp_path, capsys, monkeypatc
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb["Commencez ici"]["A1"].value == "Épicerie Durand : vos clients au 31/10/2026"
     wb.close()
+
+
+def _helps(lang: str) -> dict[tuple[str, str], str]:
+    """Every help text and description of every command and option, by (command, option)."""
+    import argparse
+
+    from xlsegment.cli_lang import argparse_in
+
+    with argparse_in(lang):
+        parser = cli._parser(lang)
+    out = {("xlsegment", "description"): parser.description}
+    out.update(
+        {("xlsegment", a.dest): a.help for a in parser._actions if a.help and a.help != argparse.SUPPRESS}
+    )
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for choice in sub._choices_actions:
+        out[(choice.dest, "help")] = choice.help
+    for name, command in sub.choices.items():
+        out[(name, "description")] = command.description or ""
+        out[(name, "epilog")] = (command.epilog or "").split("\n")[0]
+        for action in command._actions:
+            if action.help and action.help != argparse.SUPPRESS and action.dest != "help":
+                out[(name, action.dest)] = action.help
+    return out
+
+
+# help texts the same in both languages by nature (a list of codes, a name)
+SAME_IN_BOTH: set[tuple[str, str]] = set()
+
+
+def test_every_command_and_option_has_its_help_in_both_languages():
+    """build, sample, measure, addin, lite and server: every help line comes from rules/labels_cli.csv, so the
+    French help differs from the English one everywhere (no English left in `xlsegment measure --help`)."""
+    en, fr = _helps("en"), _helps("fr")
+    assert en.keys() == fr.keys()
+    commands = {command for command, _ in en}
+    assert {"build", "sample", "measure", "addin", "lite", "server"} <= commands
+    untranslated = [k for k in en if k not in SAME_IN_BOTH and en[k] == fr[k] and (en[k] or k[1] != "epilog")]
+    assert untranslated == []
+    assert fr[("measure", "campaign")] == "le fichier de campagne (CSV : qui, quand, canal, témoin)"
+    assert fr[("lite", "epilog")] == "" and fr[("measure", "epilog")] == "exemples:"
+
+
+def test_lite_server_and_measure_messages_speak_the_users_language(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "fr_FR.UTF-8")
+    assert cli.main(["lite", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    assert f"écrit : {tmp_path / 'main.py'}" in said and "Collez main.py et requirements.txt" in said
+    assert cli.main(["lite", str(tmp_path)]) == 2
+    assert "existe(nt) déjà ; utilisez --force" in capsys.readouterr().err
+    assert cli.main(["lite", "--wheel-url", "C:/x.whl"]) == 2
+    assert "donnez l'adresse https://" in capsys.readouterr().err
+    assert cli.main(["measure", str(tmp_path / "ventes.csv"), "--campaign", "c.csv"]) == 2
+    assert "erreur : journal des ventes introuvable : '" in capsys.readouterr().err
+    assert cli.main(["build", "--sample", "-o", str(tmp_path / "b.xlsx"), "--hold-out", "0.1", "-q"]) == 2
+    assert "--hold-out demande --campaign FICHIER" in capsys.readouterr().err
+    assert cli.main(["lite", str(tmp_path), "--lang", "en"]) == 2  # --lang wins over the system

@@ -32,6 +32,8 @@ def test_every_label_is_written_in_english_and_french(entry) -> None:
         if not (row.get(lang) or "").strip()
     ]
     assert blank == [], f"{entry.name}: labels without text: {blank}"
+    split = [row.get("key") for row in rows if None in row]  # an unquoted comma cuts a text short
+    assert split == [], f"{entry.name}: rows with more than three fields: {split}"
 
 
 def test_label_keys_are_unique_across_files() -> None:

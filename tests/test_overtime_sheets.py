@@ -99,7 +99,7 @@ def test_cohorts_sheet_triangles_and_retention_chart(sample_tx, sheets_fr):
 def test_english_sheets_and_comparison_dates(sample_tx):
     sheets, notes = overtime_sheets(sample_tx, "2026-10-31", lang="en", compare_to="2025-10-31")
     assert [s.name for s in sheets] == ["Movements", "Cohorts"]
-    assert sheets[0].blocks[0].text == "Customer movements from 2025-10-31 to 2026-10-31"
+    assert sheets[0].blocks[0].text == "Customer movements from 31 Oct 2025 to 31 Oct 2026"
     sheets, notes = overtime_sheets(sample_tx, "2026-10-31", lang="fr", compare_to="2020-01-01")
     assert [s.key for s in sheets] == ["cohorts"]
     assert notes == ["Mouvements : la date de comparaison 01/01/2020 est avant la première vente ; la feuille "
@@ -129,7 +129,7 @@ def test_build_adds_the_sheets_and_measure_reads_a_campaign(tmp_path, capsys):
     wb = openpyxl.load_workbook(out, read_only=True)
     names = wb.sheetnames
     assert names.index("Movements") == names.index("Actions") + 1 and "Cohorts" in names
-    assert wb["Movements"]["A1"].value == "Customer movements from 2026-04-30 to 2026-10-31"
+    assert wb["Movements"]["A1"].value == "Customer movements from 30 Apr 2026 to 31 Oct 2026"
     wb.close()
 
     # a campaign on the sample's customers, six weeks before its last date; measured from the CLI

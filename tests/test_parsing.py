@@ -185,6 +185,13 @@ def test_unused_categories_are_dropped_and_codes_renumbered() -> None:
     assert kept.index.tolist() == [0, 2, 3]
 
 
+def test_a_second_pass_date_of_finer_resolution_fits_the_first_pass_column():
+    """pandas 3 may read the first pass in microseconds; a dateutil retry in nanoseconds must still fit
+    (hypothesis found '05/01/202' below ISO dates raising TypeError on assignment)."""
+    parsed = parse_dates(pd.Series(["2024-01-05", "2024-01-05", "05/01/202"], dtype=object))
+    assert list(parsed.values[:2]) == [pd.Timestamp("2024-01-05")] * 2
+
+
 # ---------------------------------------------------------------- Arrow text columns (CSV, pandas 3 str)
 
 

@@ -123,3 +123,13 @@ def test_openpyxl_renders_every_block_where_the_description_puts_it(tmp_path):
                         elif c.value is not None and not isinstance(c.value, pd.Timestamp):
                             assert got.value == c.value
         assert len(ws._charts) == len(sheet.charts)
+
+
+def test_wrapped_headers_get_the_lines_their_words_take():
+    """ "Part cumulée du CA" in a column of 12 units takes three lines (it was given two and was cut)."""
+    from xlsegment.report.layout import wrapped_lines
+
+    assert wrapped_lines("Part cumulée du CA", 11 / 1.2) == 3
+    assert wrapped_lines("Valeur en jeu", 11 / 1.2) == 2
+    assert wrapped_lines("Client", 9) == 1 and wrapped_lines("", 9) == 1
+    assert wrapped_lines("abcdefghijklmnopqrstu", 10) == 3  # a word longer than the line is cut

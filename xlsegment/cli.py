@@ -53,12 +53,16 @@ COLUMN_OPTIONS: dict[str, str] = {
 }
 
 BUILD_EXAMPLE = """\
-examples:
   xlsegment build ventes.csv -o clients.xlsx --lang fr
   xlsegment build online_retail.csv.gz -o retail.xlsx --customer CustomerID --date InvoiceDate \\
       --order InvoiceNo --quantity Quantity --price UnitPrice --as-of 2011-12-10 --time-unit W
   xlsegment sample -o sample_ledger.csv && xlsegment build sample_ledger.csv -o sample.xlsx
 """
+
+
+def examples(lang: str, lines: str = BUILD_EXAMPLE) -> str:
+    """The epilog of a help: "examples:" in `lang`, then the command lines."""
+    return f"{say('examples', lang)}:\n{lines}"
 
 
 class CliError(Exception):
@@ -87,7 +91,7 @@ class Progress:
             self.last = line
 
     def analysis(self, stage: str, fraction: float) -> None:
-        self.show(0.6 * fraction, stage)
+        self.show(0.6 * fraction, say(f"stage.{stage}", self.lang))
 
     def writing(self, stage: str, done: int, total: int) -> None:
         word = say("writing", self.lang)
@@ -104,20 +108,22 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlsegment",
         description=say("description", lang),
-        epilog=BUILD_EXAMPLE,
+        epilog=examples(lang),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from xlsegment import __version__
     from xlsegment.overtime.cli import add_campaign_options, add_measure_parser
 
-    parser.add_argument("--version", action="version", version=f"xlsegment {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"xlsegment {__version__}", help=say("version", lang)
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = sub.add_parser(
         "build",
         help=say("build.help", lang),
         description=say("build.description", lang),
-        epilog=BUILD_EXAMPLE,
+        epilog=examples(lang),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     build.add_argument("ledger", nargs="?", help=say("ledger", lang))
@@ -157,14 +163,9 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
         "--engine",
         choices=["duckdb", "spark"],
         type=str.lower,
-        help="what computes the customer summary: DuckDB in this process (default) or Apache Spark "
-        "(a local session; needs Java and pip install 'xlsegment[spark]')",
+        help=say("engine", lang),
     )
-    build.add_argument(
-        "--memory-limit",
-        metavar="SIZE",
-        help="cap DuckDB's memory, e.g. 2GB; beyond it the summary spills to a temporary folder",
-    )
+    build.add_argument("--memory-limit", metavar="SIZE", help=say("memory_limit", lang))
     build.add_argument("--template", help=say("template", lang))
     build.add_argument("--force", action="store_true", help=say("force", lang))
     build.add_argument(
@@ -190,34 +191,28 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
     sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
+    sample.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
 
     add_measure_parser(sub, COLUMN_OPTIONS, lang)
 
-    addin = sub.add_parser("addin", help=say("addin.help", lang))
+    addin = sub.add_parser("addin", help=say("addin.help", lang), description=say("addin.description", lang))
     addin.add_argument("action", choices=["install", "remove", "status"])
     addin.add_argument("--target", help=say("addin_target", lang))
     addin.add_argument("--force", action="store_true", help=say("addin_force", lang))
-    addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, default="en")
+    addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("addin_lang", lang))
 
-    lite = sub.add_parser(
-        "lite",
-        help="write the xlwings Lite main.py and requirements.txt",
-        description="Write the xlwings Lite main.py and requirements.txt into FOLDER (printed without FOLDER).",
-    )
-    lite.add_argument("folder", nargs="?", help="folder to write main.py and requirements.txt into")
-    lite.add_argument("--wheel-url", help="https:// address of an xlsegment wheel (until it is on PyPI)")
-    lite.add_argument(
-        "--force", action="store_true", help="replace main.py and requirements.txt if they exist"
-    )
+    lite = sub.add_parser("lite", help=say("lite.help", lang), description=say("lite.description", lang))
+    lite.add_argument("folder", nargs="?", help=say("lite.folder", lang))
+    lite.add_argument("--wheel-url", help=say("lite.wheel_url", lang))
+    lite.add_argument("--force", action="store_true", help=say("lite.force", lang))
+    lite.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
 
     server = sub.add_parser(
-        "server",
-        help="write the xlwings Server project (then run xlwings-server in it)",
-        description="Write the xlwings Server project of xlsegment into FOLDER, with a .env holding a fresh "
-        "secret key.",
+        "server", help=say("server.help", lang), description=say("server.description", lang)
     )
-    server.add_argument("folder", help="folder of the project (created if needed)")
-    server.add_argument("--force", action="store_true", help="replace the project files if FOLDER has them")
+    server.add_argument("folder", help=say("server.folder", lang))
+    server.add_argument("--force", action="store_true", help=say("server.force", lang))
+    server.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
     return parser
 
 
@@ -335,9 +330,7 @@ def cmd_sample(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         raise CliError(say("err.no_folder", args.ui_lang, path=repr(str(output.resolve().parent))))
     source = resources.files("xlsegment") / "data" / "sample_ledger.csv"
     if not source.is_file():
-        raise CliError(
-            "the sample ledger is not bundled with this installation (xlsegment/data/sample_ledger.csv)"
-        )
+        raise CliError(say("err.no_sample", args.ui_lang))
     with resources.as_file(source) as path:
         shutil.copyfile(path, output)
     print(say("wrote_sample", args.ui_lang, output=output), file=out)
@@ -355,13 +348,14 @@ def cmd_addin(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
         from xlsegment.excel.addin import addin_command
     except ImportError as exc:
         raise CliError(say("err.no_addin", args.ui_lang, detail=exc)) from exc
-    return int(addin_command(args.action, target=args.target, force=args.force, lang=args.lang) or 0)
+    lang = args.lang or args.ui_lang
+    return int(addin_command(args.action, target=args.target, force=args.force, lang=lang) or 0)
 
 
 def cmd_lite(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.excel.lite import lite_command
 
-    return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force)
+    return lite_command(args.folder, wheel_url=args.wheel_url, force=args.force, lang=args.ui_lang)
 
 
 def _field(keyword: str, option: str, lang: str) -> str:
@@ -376,7 +370,7 @@ def _field(keyword: str, option: str, lang: str) -> str:
 def cmd_server(args: argparse.Namespace, err: TextIO, out: TextIO) -> int:
     from xlsegment.excel.server import server_command
 
-    return server_command(args.folder, force=args.force)
+    return server_command(args.folder, force=args.force, lang=args.ui_lang)
 
 
 def _input_errors() -> tuple[type[BaseException], ...]:
@@ -444,7 +438,7 @@ def _one_line(exc: BaseException, lang: str = "en") -> str:
     if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)) and exc.filename:
         text = f"{exc.strerror}: {exc.filename}"
         if isinstance(exc, PermissionError):
-            text += " (is the file open in Excel, or the folder read-only?)"
+            text += " " + say("err.open", lang)
     return " ".join(text.split())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
@@ -42,6 +43,14 @@ def label(key: str, lang: str = "en") -> str:
     if not entry:
         return key
     return entry[check_lang(lang)] or entry["en"] or key
+
+
+def day_text(day: date, lang: str = "en") -> str:
+    """A date as a sentence writes it in `lang` (`format.date_text`: 31/10/2026, 31 Oct 2026), the order of
+    the workbook's date cells (`format.date_cell`)."""
+    return label("format.date_text", lang).format(
+        d=day.day, dd=f"{day.day:02d}", mm=f"{day.month:02d}", mon=day.strftime("%b"), yyyy=day.year
+    )
 
 
 def labels(lang: str = "en") -> dict[str, str]:

@@ -95,6 +95,25 @@ def lapse_flags(
     return out
 
 
+def flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A yes/no column of `frame` as plain booleans (missing column or cell: no)."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].astype("boolean").fillna(False).astype(bool)
+
+
+def still_here(flags: pd.DataFrame) -> pd.Series:
+    """Customers not gone yet: neither lapsed for `lost_months` (`lapsed_12m`) nor likely lost."""
+    return ~flag(flags, "lapsed_12m") & ~flag(flags, "likely_lost")
+
+
+def late_on_rhythm(flags: pd.DataFrame) -> pd.Series:
+    """Customers late on their own rhythm and not gone yet (`overdue` and `still_here`): a contact should
+    already have brought them back. The one rule behind the contact plan's "late" flag and the first sheet's
+    customers "slipping away"."""
+    return flag(flags, "overdue") & still_here(flags)
+
+
 def _check_params(
     lapsed_months, lost_months, overdue_factor, slowing_ratio, threshold, grace_days, window
 ) -> None:

@@ -338,7 +338,7 @@ def _amounts(reader: _Reader, out: dict[str, object]) -> tuple[np.ndarray, np.nd
         amount = reader.numbers("amount").values.to_numpy().copy()
     else:
         amount = quantity * out["unit_price"]
-        reader.quality.note("amount computed as quantity x unit price")
+        reader.quality.note(say("ledger.note_amount_computed"))
     return amount, np.isnan(amount)
 
 
@@ -353,11 +353,11 @@ def _margin(reader: _Reader, amount: np.ndarray) -> np.ndarray | None:
             len(finite) > 0 and np.all(np.abs(finite) <= 1) and typical_amount > 1
         )
         if as_rate:
-            reader.quality.note(f"{cols['margin']}: read as a margin rate (margin = amount x rate)")
+            reader.quality.note(say("ledger.note_margin_rate", column=cols["margin"]))
             return amount * margin
         return margin
     if "cost" in cols:
-        reader.quality.note(f"{cols['cost']}: margin computed as amount - cost")
+        reader.quality.note(say("ledger.note_margin_from_cost", column=cols["cost"]))
         return amount - reader.numbers("cost").values.to_numpy()
     return None
 
@@ -369,7 +369,7 @@ def _payment_delay(reader: _Reader) -> np.ndarray | None:
     if "due_date" in cols and "paid_date" in cols:
         due = reader.dates("due_date", required=False).values
         paid = reader.dates("paid_date", required=False).values
-        reader.quality.note("payment delay computed as paid date - due date (days late, 0 when on time)")
+        reader.quality.note(say("ledger.note_payment_delay"))
         return (paid - due).dt.days.clip(lower=0).to_numpy(dtype="float64")
     return None
 

@@ -259,11 +259,10 @@ def long_text(series: pd.Series) -> np.ndarray:
         longest = pc.max(pc.utf8_length(arrow)).as_py()
         if longest is None or longest <= MAX_CELL_TEXT:
             return np.zeros(len(series), dtype=bool)
-    lengths = (
-        series.map(lambda v: len(v) if isinstance(v, str) else 0)
-        if series.dtype == object
-        else series.str.len()
-    )
+    try:
+        lengths = series.str.len()  # C speed; NaN for the cells that are not text
+    except AttributeError:  # an object column pandas does not take for text (numbers only, say)
+        lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
     return lengths.fillna(0).to_numpy() > MAX_CELL_TEXT
 
 
@@ -356,7 +355,8 @@ def _parse_date_text(
             if part_mask.any():
                 part = pd.to_datetime(rest[part_mask], format="mixed", dayfirst=first, errors="coerce")
                 retry[part_mask] = _naive(part).to_numpy(dtype="datetime64[ns]")
-        parsed[left] = retry
+        unit = np.datetime_data(parsed.dtype)[0]  # pandas 3 may give the first pass microseconds
+        parsed[left] = retry.dt.floor(unit).astype(parsed.dtype) if unit != "ns" else retry
     # a spelling of the other order is not read by swapping day and month behind the user's back
     wrong = month_only if day_first else day_only
     if dayfirst is not None or not (day_only.any() and month_only.any()):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import Text, say
 from .labels import check_lang, label
 from .quality import DataQuality
 from .settings import Settings
@@ -160,10 +161,24 @@ def _captured(notes: list[str], stage: str, fn: Callable[[], Any]) -> Any:
     for warning in caught:
         if issubclass(warning.category, (DeprecationWarning, PendingDeprecationWarning)):
             continue
-        text = f"{stage}: {warning.message}"
-        if text not in notes:
-            notes.append(text)
+        args = warning.message.args
+        _add_note(
+            notes, stage, args[0] if len(args) == 1 and isinstance(args[0], str) else str(warning.message)
+        )
     return result
+
+
+def _add_note(notes: list[str], stage: str, text: object) -> None:
+    """A stage's note, labelled with the stage (`errors.say`: both languages), once."""
+    note = say("note.stage", stage=say(f"note.stage.{stage}"), text=text)
+    if note not in notes:
+        notes.append(note)
+
+
+def _error_text(err: BaseException) -> Text | str:
+    """An error's message in both languages when it has them (LedgerError, ConfigError), else as it is."""
+    message = getattr(err, "message", None)
+    return Text(message("en"), message("fr")) if callable(message) else str(err)
 
 
 def _predictive(
@@ -178,7 +193,7 @@ def _predictive(
     try:
         predicted = _captured(notes, "clv", run)
     except (ValueError, RuntimeError, FloatingPointError) as err:
-        notes.append(f"clv: predictive CLV not computed ({err})")
+        _add_note(notes, "clv", say("note.clv_not_computed", error=_error_text(err)))
         return None, {}
     model = {k: predicted.attrs[k] for k in ("model", "choice", predicted.attrs["model"], "gamma_gamma")}
     model["reliability"] = predicted.attrs["reliability"]
@@ -261,7 +276,7 @@ def analyze(
         try:
             model["backtest"] = _captured(notes, "backtest", lambda: backtest(transactions, **bt_options))
         except (ValueError, RuntimeError) as err:
-            notes.append(f"backtest: not computed ({err})")
+            _add_note(notes, "backtest", say("note.not_computed", error=_error_text(err)))
 
     step("lapse")
     lapse = _captured(
@@ -298,13 +313,14 @@ def analyze(
     customers = customers.join(planned[new_cols])
     if "held_out" in customers.columns:
         customers = mark_held_out(customers, lang)
-    notes.extend(f"actions: {line}" for line in plan.report if f"actions: {line}" not in notes)
+    for line in plan.report:
+        _add_note(notes, "actions", line)
     customers.attrs = dict(segmented.attrs)
     customers.attrs.update(
         as_of=summary.attrs["as_of"], time_unit=summary.attrs["time_unit"], quality=quality
     )
     for note in notes:
-        quality.note(note)
+        quality.note(note, console=False)
     if progress is not None:
         progress("done", 1.0)
     return Analysis(

@@ -56,6 +56,8 @@ class DataQuality(Shared):
     notes: list[Text | str] = field(default_factory=list)
     rows_excluded: int = 0
     infos: list[Text | str] = field(default_factory=list)
+    # the analysis stages' notes (not the reader's): in the report, not on the console
+    report_only: list[Text | str] = field(default_factory=list)
 
     @property
     def rows_kept(self) -> int:
@@ -89,10 +91,13 @@ class DataQuality(Shared):
             shown = self.examples.setdefault(reason, [])
             shown.extend(rows[: max(0, EXAMPLES - len(shown))])
 
-    def note(self, text: Text | str) -> None:
-        """Add a line the user must read: a guess, a clean-up, a suspicious pattern (shown by the CLI too)."""
+    def note(self, text: Text | str, *, console: bool = True) -> None:
+        """Add a line the user must read: a guess, a clean-up, a suspicious pattern (shown by the CLI too,
+        unless `console` is False: the analysis stages' notes stay in the report)."""
         if text not in self.notes:
             self.notes.append(text)
+        if not console and text not in self.report_only:
+            self.report_only.append(text)
 
     def info(self, text: Text | str) -> None:
         """Add how something was read when nothing was guessed (decimal comma, dates day first): in the
@@ -112,6 +117,7 @@ class DataQuality(Shared):
             notes=list(self.notes),
             rows_excluded=self.rows_excluded,
             infos=list(self.infos),
+            report_only=list(self.report_only),
         )
 
     def rows(self, lang: str = "en") -> list[tuple[str, object]]:
@@ -147,8 +153,8 @@ class DataQuality(Shared):
         return out
 
     def warnings(self, lang: str = "en") -> list[str]:
-        """What a user must see at once, for the console: the rows left out and the reading notes (bilingual
-        `Text`; the analysis stages' own notes stay in the report). Empty for a clean ledger."""
+        """What a user must see at once, for the console: the rows left out and the reader's notes (the
+        analysis stages' own notes stay in the report). Empty for a clean ledger."""
         sep = " : " if lang == "fr" else ": "
         lines = []
         if self.excluded:
@@ -162,7 +168,7 @@ class DataQuality(Shared):
                     f" ({'lignes' if lang == 'fr' else 'rows'} {', '.join(map(str, rows))})" if rows else ""
                 )
                 lines.append(f"  {fr if lang == 'fr' else en}{sep}{count}{shown}")
-        lines.extend(in_lang(text, lang) for text in self.notes if isinstance(text, Text))
+        lines.extend(in_lang(text, lang) for text in self.notes if text not in self.report_only)
         return lines
 
     def __str__(self) -> str:

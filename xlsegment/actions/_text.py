@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from xlsegment.labels import label
+from xlsegment.labels import day_text, label
 
 _PLACEHOLDER = re.compile(r"(\{\w+\})")
 
@@ -71,11 +71,12 @@ def text(key: str, lang: str, **values: object) -> str:
 
 
 def date_strings(dates: object, lang: str) -> np.ndarray:
-    """Dates as text the reader expects: 31/12/2026 in French, 2026-12-31 in English ('' when unknown)."""
+    """Dates as text the reader expects, the workbook's format (`format.date_text`: 31/12/2026 in French,
+    31 Dec 2026 in English; '' when unknown)."""
     arr = np.asarray(pd.to_datetime(pd.Series(np.asarray(dates))).to_numpy(dtype="datetime64[ns]"))
-    fmt = "%d/%m/%Y" if lang == "fr" else "%Y-%m-%d"
+
     codes, uniques = pd.factorize(arr.astype("datetime64[D]"), use_na_sentinel=True)
-    shown = np.array([pd.Timestamp(u).strftime(fmt) for u in uniques] + [""], dtype=object)
+    shown = np.array([day_text(pd.Timestamp(u), lang) for u in uniques] + [""], dtype=object)
     return shown[codes]
 
 

@@ -104,7 +104,7 @@ def budget_split(
         notes.append(note)
         warnings.warn(note, UserWarning, stacklevel=2)
     if stakes.empty and current_cents:
-        notes.append("no customer has a segment code: the current customers' part is not split by segment")
+        notes.append(text("actions.budget.no_segment", lang))
     rule = text(
         "actions.budget.rule_equal" if equal else "actions.budget.rule",
         lang,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from xlsegment.actions._text import as_text, date_strings, fill_array
 from xlsegment.actions.playbook import CHANNELS
+from xlsegment.errors import say
 from xlsegment.labels import label
 
 
@@ -77,13 +78,10 @@ class SegmentRows:
         stray = self.has_code & ~self.in_book
         if stray.any():
             unknown = ", ".join(sorted(set(self.code_text[stray])))
-            notes.append(
-                f"{int(stray.sum())} customer(s) have segment codes without a playbook row ({unknown}): "
-                "no action planned for them"
-            )
+            notes.append(say("actions.note.no_playbook_row", n=int(stray.sum()), codes=unknown))
         if (~self.has_code).any():
             notes.append(
-                f"{int((~self.has_code).sum())} customer(s) have no {classification} code: no action planned"
+                say("actions.note.no_code", n=int((~self.has_code).sum()), classification=classification)
             )
         return notes
 
@@ -119,9 +117,7 @@ def cadence_due(
     base = np.where(from_contact, last_contact, last_purchase)
     no_base = np.isnat(base)
     if (no_base & in_book).any():
-        report.append(
-            f"{int((no_base & in_book).sum())} customer(s) have no last purchase or contact date: contact due now"
-        )
+        report.append(say("actions.note.no_base", n=int((no_base & in_book).sum())))
     base = np.where(no_base, as_of64, base)
 
     cadence_1 = rows.take("cadence_days", 0).astype("int64")
@@ -170,8 +166,17 @@ def cadence_due(
     )
 
 
-def due_reasons(rows: SegmentRows, cadence: Cadence, lang: str) -> np.ndarray:
-    """Why the contact falls due when it does, in words (cadence, birthday, overdue, no playbook row)."""
+def due_reasons(
+    rows: SegmentRows,
+    cadence: Cadence,
+    lang: str,
+    week: np.ndarray | None = None,
+    planned: np.ndarray | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> np.ndarray:
+    """Why the contact falls due when it does, in words: the cadence or the birthday, since when it is due when
+    that date has passed, and the contact plan's week when the channel's capacity put it later (`week` and
+    `planned`, the plan's due dates)."""
     n = len(rows.code_text)
     base_txt = date_strings(cadence.base, lang)
     reason = np.where(
@@ -183,9 +188,17 @@ def due_reasons(rows: SegmentRows, cadence: Cadence, lang: str) -> np.ndarray:
     if is_card.any():
         card_txt = fill_array("actions.reason.birthday", lang, n, date=date_strings(cadence.birthday, lang))
         reason = np.where(is_card, card_txt, reason)
-    if cadence.overdue.any():  # late by the cadence; the contact plan's week says when it fits
-        late = fill_array("actions.reason.overdue", lang, n, date=date_strings(cadence.due, lang))
-        reason = np.where(cadence.overdue, reason + "; " + late, reason)
+    sep = " ; " if lang == "fr" else "; "
+    if cadence.overdue.any():  # the cadence date has passed: due since then
+        since = fill_array("actions.reason.overdue", lang, n, date=date_strings(cadence.due, lang))
+        reason = np.where(cadence.overdue, reason + sep + since, reason)
+    if week is not None and planned is not None and as_of is not None:
+        as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
+        earliest = np.where(np.isnat(cadence.due), as_of64, np.maximum(cadence.due, as_of64))
+        later = (week > 1) & ~np.isnat(planned) & (planned > earliest)
+        if later.any():
+            pushed = fill_array("actions.reason.week", lang, n, week=week)
+            reason = np.where(later, reason + sep + pushed, reason)
     reason = np.where(rows.in_book, reason, "")
     reason = np.where(rows.has_code, reason, label("actions.reason.no_segment", lang))
     stray = rows.has_code & ~rows.in_book

@@ -19,6 +19,7 @@ from xlsegment.actions import schedule as sch
 from xlsegment.actions._text import as_text, fill_array, lookup
 from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, contact_detail, has_contact_data, usable
+from xlsegment.errors import say
 from xlsegment.labels import check_lang, label
 
 if TYPE_CHECKING:
@@ -194,16 +195,13 @@ def schedule_contacts(
     ids = frame.index.to_numpy(dtype=object).astype(str)
     channel, slot, why_not = _choose_channels(frame, rows, cadence.slot, caps)
     if not has_contact_data(frame) and rows.in_book.any():
-        report.append(
-            "the ledger has no contact column (address, e-mail, phone): channels follow the playbook; "
-            "check that you have each customer's details"
-        )
+        report.append(say("actions.note.no_contact_column"))
     basis = sch.value_basis(frame, value_basis, trust_clv=trust_clv)
     recency, rhythm = _days(frame, as_of)
     late = sch.lateness(recency, rhythm)
     value = sch.value_at_stake(frame, basis, late, trust_clv=trust_clv)
     priority = np.asarray(rows.take("priority", 0.0), dtype=float)
-    urgency = sch.urgency(priority, late)
+    urgency = sch.urgency(priority, late, sch.late_and_gone(frame)[1])
     order = sch.ranking(value * urgency, value, ids)
     as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
     release = sch.release_weeks(cadence.due, as_of64)

@@ -26,6 +26,7 @@ from xlsegment.actions.playbook import (
     segment_labels,
 )
 from xlsegment.actions.reach import COLLECT
+from xlsegment.actions.schedule import late_and_gone
 from xlsegment.errors import LedgerError
 from xlsegment.labels import check_lang, label
 
@@ -202,8 +203,9 @@ def plan_actions(
     before the next birthday, main contact, second contact); the channel is the playbook's when the customer
     has the contact data for it, else the row's other channel, else `collect_contact`; customers are ranked by
     value at stake x urgency and spread over weeks by the weekly `capacity` per channel (see `schedule`), and
-    the due date is the later of the cadence date and the start of the customer's week (`action_overdue`:
-    the cadence date has passed). Discount offers are withheld for a product family bought at full price in
+    the due date is the later of the cadence date and the start of the customer's week (`due_reason` says
+    which); `action_overdue` marks the customers late on their own rhythm and not gone yet
+    (`schedule.late_and_gone`). Discount offers are withheld for a product family bought at full price in
     the last `full_price_days` days (needs `transactions` with category and discount).
     Returns an ActionPlan: `customers` (indexed by customer_id, columns CUSTOMER_COLUMNS), `segments`
     (per segment: customers, revenue, objective, measures, contact plan) and `report` (notes).
@@ -254,8 +256,8 @@ def plan_actions(
         "channel": channel,
         "channel_label": lookup(channel, channel_names, ""),
         "due_date": due,
-        "due_reason": due_reasons(rows, cadence, lang),
-        "action_overdue": cadence.overdue,
+        "due_reason": due_reasons(rows, cadence, lang, scheduled["week"].to_numpy(), due, as_of_ts),
+        "action_overdue": late_and_gone(frame)[0] & rows.in_book,
         "message": message,
         "message_label": lookup(message, _names("message", MESSAGES, lang), ""),
         "offer": offer.offer,

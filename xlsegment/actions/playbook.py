@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlsegment.errors import ConfigError
+from xlsegment.errors import ConfigError, say
 
 CHANNELS = ("letter", "phone", "email", "sms", "visit", "event")
 MESSAGES = ("image", "product", "event")
@@ -251,11 +251,13 @@ def _validate(
                 problems.append(f"{label}: an objective is required (objective_en or objective_fr)")
             elif bool(en) != bool(fr):
                 have, lack = ("en", "fr") if en else ("fr", "en")
-                report.append(f"{label}: {text}_{lack} is empty; the {have} text is used for both languages")
+                report.append(
+                    say("actions.note.playbook_one_language", row=label, empty=f"{text}_{lack}", have=have)
+                )
             out[f"{text}_en"] = en or fr
             out[f"{text}_fr"] = fr or en
         if known and key not in known:
-            report.append(f"{label}: not a segment of the default classifications; kept as written")
+            report.append(say("actions.note.playbook_unknown_segment", row=label))
         rows.append(out)
     if problems:
         shown = "; ".join(problems[:20])
@@ -316,7 +318,7 @@ def load_playbook(
             if usable:
                 book = pd.concat([book, fill.loc[usable].reset_index()], ignore_index=True)
             listed = ", ".join(f"{c}/{k}" for c, k in absent)
-            message = f"{origin}: no row for {listed}; the default playbook rows are used for them"
+            message = say("actions.note.playbook_default_rows", origin=origin, listed=listed)
             report.append(message)
     for message in report:
         warnings.warn(message, PlaybookWarning, stacklevel=2)

@@ -3,7 +3,8 @@
 Value at stake is the larger of what the customer is expected to bring (the predictive CLV when the analysis
 trusts it, else the simple CLV, else the last 12 months' revenue, else the revenue) and the revenue at risk (a
 year of the customer's value times the chance they are gone). Urgency is the segment's priority in the playbook times how far the customer is
-past their own purchase rhythm (the shop's median rhythm for one-time buyers). Each week a channel takes, in
+past their own purchase rhythm (the shop's median rhythm for one-time buyers), not counting the lateness of
+customers already gone. Each week a channel takes, in
 that order, as many customers as its capacity among those whose contact is due by then; the others wait for
 the following weeks, so nothing piles up on one day.
 """
@@ -106,10 +107,39 @@ def lateness(recency_days: np.ndarray, rhythm_days: np.ndarray) -> np.ndarray:
         return recency_days / rhythm
 
 
-def urgency(priority: np.ndarray, late: np.ndarray) -> np.ndarray:
-    """Segment priority x (1 + how many rhythms late, capped at MAX_LATENESS); on time counts as 1."""
+def urgency(priority: np.ndarray, late: np.ndarray, gone: np.ndarray | None = None) -> np.ndarray:
+    """Segment priority x (1 + how many rhythms late, capped at MAX_LATENESS); on time counts as 1, and so
+    do customers already `gone` (lapsed for a year or likely lost: waiting longer loses little more, while
+    those still slipping away can be kept)."""
     extra = np.clip(np.nan_to_num(late, nan=0.0) - 1.0, 0.0, MAX_LATENESS)
+    if gone is not None:
+        extra = np.where(gone, 0.0, extra)
     return np.asarray(priority, dtype=float) * (1.0 + extra)
+
+
+def lapse_of(frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The frame's lapse flags: its own columns, or `lapse_flags` with their defaults when the frame has the
+    summary columns they need (recency, the mean gap or frequency and t_x, the 12-month order counts); None
+    when neither is there (nothing tells the customers' rhythm)."""
+    from xlsegment.lapse import lapse_flags
+
+    if "overdue" in frame.columns:
+        return frame
+    gap = {"mean_gap"} <= set(frame.columns) or {"frequency", "t_x"} <= set(frame.columns)
+    if not (gap and {"recency", "orders_12m", "orders_prev_12m"} <= set(frame.columns)):
+        return None
+    return lapse_flags(frame, p_alive=frame["p_alive"] if "p_alive" in frame.columns else None)
+
+
+def late_and_gone(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Whose contact is late (`lapse.late_on_rhythm`: late on their own rhythm, not gone yet) and who is gone
+    (lapsed for a year or likely lost), per customer; neither when the frame cannot tell (`lapse_of`)."""
+    from xlsegment.lapse import late_on_rhythm, still_here
+
+    flags = lapse_of(frame)
+    if flags is None:
+        return np.zeros(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
+    return late_on_rhythm(flags).to_numpy(dtype=bool), ~still_here(flags).to_numpy(dtype=bool)
 
 
 def ranking(score: np.ndarray, tiebreak: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from xlsegment.clv._optim import minimize_bounded
 from xlsegment.clv._units import UNIT_NAMES, numeric_column, require_columns, warn
+from xlsegment.errors import say
 
 # log-parameter bounds: a parameter stuck at one of them means the data cannot identify it
 LOG_BOUND = 15.0
@@ -202,6 +203,36 @@ def group_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.n
     return [np.asarray(c)[first] for c in columns], counts, gid
 
 
+@dataclass
+class Distinct:
+    """Grouped customers with indexes into their distinct x, t_x and T, so that special functions and logs
+    are evaluated once per distinct value rather than once per customer (BG/NBD, MBG/NBD)."""
+
+    ux: np.ndarray
+    ix: np.ndarray
+    utx: np.ndarray
+    itx: np.ndarray
+    uT: np.ndarray
+    iT: np.ndarray
+    x: np.ndarray
+    has: np.ndarray
+    w: np.ndarray
+    w_x: np.ndarray  # total weight per distinct x
+
+
+def distinct_values(x, tx, T, w) -> Distinct:
+    """The grouped rows (x, t_x, T, weights) with their distinct values and the indexes back."""
+    ix, ux = pd.factorize(np.asarray(x, dtype=float))
+    itx, utx = pd.factorize(np.asarray(tx, dtype=float))
+    iT, uT = pd.factorize(np.asarray(T, dtype=float))
+    w = np.asarray(w, dtype=float)
+    ux = np.asarray(ux, dtype=float)
+    return Distinct(
+        ux, ix, np.asarray(utx, float), itx, np.asarray(uT, float), iT, ux[ix], ux[ix] > 0, w,
+        np.bincount(ix, weights=w, minlength=len(ux)),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------- fit and after-fit checks
 
 
@@ -253,9 +284,9 @@ def fit_ml(
     """Maximum likelihood in log-parameters for `fun(logp) -> (mean NLL per customer, gradient)`.
 
     `total` is the number of customers the mean is over. Returns the parameters and the after-fit checks
-    (see the module docstring), with one English note per failed check. Without `standard_errors` the
-    Hessian is not taken (a side fit used only for its predictions): the standard errors are NaN and only
-    the optimiser and the bounds are checked.
+    (see the module docstring), with one note per failed check (`errors.say`: English and French). Without
+    `standard_errors` the Hessian is not taken (a side fit used only for its predictions): the standard errors
+    are NaN and only the optimiser and the bounds are checked.
     """
     # a shape parameter may not run off far beyond MAX_SHAPE (the optimiser would follow the ridge for ever)
     bounds = np.array([np.log(MAX_SHAPE) + 1.0 if k in shape_names else LOG_BOUND for k in names])
@@ -265,8 +296,12 @@ def fit_ml(
     notes: list[str] = []
     optimiser_ok = res.stopped and res.gradient < GRADIENT_TOL
     if not optimiser_ok:
-        why = "iteration limit reached" if not res.stopped else f"gradient {res.gradient:.1e} not ~0"
-        notes.append(f"{label} fit did not converge ({why}: {res.message}); predictions may be unreliable")
+        why = (
+            say("clv.note.iteration_limit")
+            if not res.stopped
+            else say("clv.note.gradient", gradient=f"{res.gradient:.1e}")
+        )
+        notes.append(say("clv.note.not_converged", model=label, why=why, detail=res.message))
     at_bound = [k for k, flag in zip(names, res.at_bound, strict=True) if flag]
     at_bound += [k for k in shape_names if params[k] > MAX_SHAPE and k not in at_bound]
     se = _log_std_errors(fun, res.logp, total) if standard_errors and np.isfinite(res.value) else None
@@ -275,19 +310,11 @@ def fit_ml(
     )
     loose = [k for k, v in std_errors.items() if v > MAX_LOG_SE]
     if at_bound:
-        notes.append(
-            f"{label} parameter(s) {', '.join(at_bound)} ran to a limit: the data cannot identify the model "
-            "(too few repeat purchases or too short a history)"
-        )
+        notes.append(say("clv.note.at_bound", model=label, params=", ".join(at_bound)))
     elif se is None and standard_errors:
-        notes.append(
-            f"{label}: the likelihood is flat or not finite at the optimum: the data cannot identify the model"
-        )
+        notes.append(say("clv.note.flat", model=label))
     elif loose:
-        notes.append(
-            f"{label} parameter(s) {', '.join(loose)} are loosely determined by the data (standard error of "
-            f"the log above {MAX_LOG_SE:g}): treat the predictions as uncertain"
-        )
+        notes.append(say("clv.note.loose", model=label, params=", ".join(loose), limit=f"{MAX_LOG_SE:g}"))
     identified = not at_bound and (se is not None if standard_errors else bool(np.isfinite(res.value)))
     return MLFit(
         params, -res.value * total, bool(optimiser_ok and identified), identified, notes, res.message,
@@ -298,12 +325,9 @@ def fit_ml(
 def cannot_fit_note(label: str, n: int, n_repeat: int, span: float) -> str | None:
     """Why a purchase model cannot be fitted at all (no customer, no repeat buyer, no time span), or None."""
     if n == 0 or span <= 0:
-        return f"{label} cannot be fitted: {n} customer(s), {n_repeat} repeat buyer(s) and no time span"
+        return say("clv.note.cannot_fit", model=label, n=n, repeat=n_repeat)
     if n_repeat == 0:
-        return (
-            f"{label} cannot be fitted: none of the {n} customers bought on two different days, so purchase "
-            "rates and drop-out cannot be estimated; use the simple CLV instead"
-        )
+        return say("clv.note.no_repeat", model=label, n=n)
     return None
 
 
@@ -354,8 +378,7 @@ def fit_btyd(
     if n_repeat < min_repeat_buyers:
         identified = False
         notes.append(
-            f"only {n_repeat} of {n} customers bought on more than one day (fewer than {min_repeat_buyers}): "
-            f"the {cls.label} model is poorly identified"
+            say("clv.note.few_repeat", model=cls.label, repeat=n_repeat, n=n, minimum=min_repeat_buyers)
         )
     for note in notes:
         warn(note)

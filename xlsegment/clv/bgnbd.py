@@ -15,7 +15,7 @@ from scipy import special
 
 from xlsegment.clv._special import one_minus_term, regular
 from xlsegment.clv._units import as_output
-from xlsegment.clv.base import BTYDResult, fit_btyd, float_arrays, rate_start
+from xlsegment.clv.base import BTYDResult, Distinct, distinct_values, fit_btyd, float_arrays, rate_start
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
 
@@ -90,41 +90,12 @@ def bgnbd_log_likelihood(params, frequency, t_x, T, weights=None) -> float:
 # ---------------------------------------------------------------- likelihood and gradient
 
 
-@dataclass
-class _Prepared:
-    """Grouped customers with indexes into their distinct x, t_x and T, so that special functions and logs
-    are evaluated once per distinct value rather than once per customer."""
-
-    ux: np.ndarray
-    ix: np.ndarray
-    utx: np.ndarray
-    itx: np.ndarray
-    uT: np.ndarray
-    iT: np.ndarray
-    x: np.ndarray
-    has: np.ndarray
-    w: np.ndarray
-    w_x: np.ndarray  # total weight per distinct x
-
-
-def _prepare(x, tx, T, w) -> _Prepared:
-    ix, ux = pd.factorize(np.asarray(x, dtype=float))
-    itx, utx = pd.factorize(np.asarray(tx, dtype=float))
-    iT, uT = pd.factorize(np.asarray(T, dtype=float))
-    w = np.asarray(w, dtype=float)
-    ux = np.asarray(ux, dtype=float)
-    return _Prepared(
-        ux, ix, np.asarray(utx, float), itx, np.asarray(uT, float), iT, ux[ix], ux[ix] > 0, w,
-        np.bincount(ix, weights=w, minlength=len(ux)),
-    )  # fmt: skip
-
-
 def _nll_grad(logp: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
     """Negative log-likelihood (sum over weighted rows) and its gradient in log-parameters."""
-    return _nll_grad_prepared(logp, _prepare(x, tx, T, w))
+    return _nll_grad_prepared(logp, distinct_values(x, tx, T, w))
 
 
-def _nll_grad_prepared(logp: np.ndarray, d: _Prepared) -> tuple[float, np.ndarray]:
+def _nll_grad_prepared(logp: np.ndarray, d: Distinct) -> tuple[float, np.ndarray]:
     r, alpha, a, b = np.exp(logp)
     ux = d.ux
     uhas = ux > 0
@@ -184,7 +155,7 @@ def fit_bgnbd(
     """
     return fit_btyd(
         BGNBDResult, summary, _nll_grad_prepared, lambda x, T: rate_start(x, T, 1.0, 1.0),
-        min_repeat_buyers, max_iterations, tolerance, _prepare, standard_errors,
+        min_repeat_buyers, max_iterations, tolerance, distinct_values, standard_errors,
     )  # fmt: skip
 
 

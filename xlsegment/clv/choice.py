@@ -36,7 +36,7 @@ from xlsegment.clv.holdout import (
 from xlsegment.clv.mbgnbd import fit_mbgnbd
 from xlsegment.clv.pareto_nbd import fit_pareto_nbd
 from xlsegment.clv.reliability import MIN_REPEAT_BUYERS, assess
-from xlsegment.labels import check_lang, label
+from xlsegment.labels import check_lang, day_text, label
 
 FITTERS: dict[str, Callable[..., BTYDResult]] = {
     "bgnbd": fit_bgnbd,
@@ -67,16 +67,20 @@ class ModelChoice:
                 f"{label(f'clv.model.{code}', lang)} {_number(mae, lang)}"
                 for code, mae in self.scores["mae_purchases"].sort_values().items()
             )
+        key = self.rule
+        if self.rule == "backtest" and self.scores["mae_purchases"].idxmin() != self.model:
+            key = "backtest_tie"  # within SCORE_TIE of the best, first of AUTO_ORDER
+            values["tie"] = f"{SCORE_TIE:.0%}" if lang == "en" else f"{SCORE_TIE * 100:.0f}\u00a0%"
         if self.rule == "likelihood":
             values["why"] = label(f"clv.choice.{self.detail['why']}", lang).format(**self.detail)
-        return label(f"clv.choice.{self.rule}", lang).format(**values)
+        return label(f"clv.choice.{key}", lang).format(**values)
 
     def __str__(self) -> str:
         return self.text("en")
 
 
 def _date(value: pd.Timestamp, lang: str) -> str:
-    return value.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+    return day_text(value, lang)
 
 
 def _number(value: float, lang: str) -> str:

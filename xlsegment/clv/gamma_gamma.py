@@ -16,6 +16,7 @@ from scipy import special
 
 from xlsegment.clv._units import as_output, warn
 from xlsegment.clv.base import FitResult, fit_ml, group_rows, spend_inputs
+from xlsegment.errors import say
 
 PARAM_NAMES = ("p", "q", "gamma")
 
@@ -128,16 +129,10 @@ def fit_gamma_gamma(
     n = len(x)
     notes: list[str] = []
     if n_excluded:
-        notes.append(
-            f"{n_excluded} repeat buyer(s) with zero, negative or missing average repeat value were left out "
-            "of the Gamma-Gamma fit (they get its conditional expectation for a zero value)"
-        )
+        notes.append(say("clv.note.gg_excluded", n=n_excluded))
     counts_kw = {"n_customers": n, "n_excluded_nonpositive": n_excluded, "n_one_time": n_one_time}
     if n < 2 or np.ptp(m) == 0 and n < min_customers:
-        notes.append(
-            f"Gamma-Gamma cannot be fitted: only {n} repeat buyer(s) with a positive average value; "
-            "use the observed average basket instead"
-        )
+        notes.append(say("clv.note.gg_cannot_fit", n=n))
         for note in notes:
             warn(note)
         nan_params = dict.fromkeys(PARAM_NAMES, float("nan"))
@@ -162,14 +157,10 @@ def fit_gamma_gamma(
     identified = fit.identified
     if fit.params["q"] <= 1:
         identified = False
-        notes.append(
-            "Gamma-Gamma q <= 1: spend has no finite population mean; expected order values are not available"
-        )
+        notes.append(say("clv.note.gg_q"))
     if n < min_customers:
         identified = False
-        notes.append(
-            f"only {n} repeat buyers with a positive value (fewer than {min_customers}): Gamma-Gamma is rough"
-        )
+        notes.append(say("clv.note.gg_few", n=n, minimum=min_customers))
     for note in notes:
         warn(note)
     return GammaGammaResult(

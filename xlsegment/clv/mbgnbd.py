@@ -15,7 +15,7 @@ from scipy import special
 
 from xlsegment.clv._special import one_minus_term, regular
 from xlsegment.clv._units import as_output
-from xlsegment.clv.base import BTYDResult, fit_btyd, float_arrays, rate_start
+from xlsegment.clv.base import BTYDResult, Distinct, distinct_values, fit_btyd, float_arrays, rate_start
 
 PARAM_NAMES = ("r", "alpha", "a", "b")
 
@@ -85,33 +85,39 @@ def mbgnbd_log_likelihood(params, frequency, t_x, T, weights=None) -> float:
 
 
 def _nll_grad(logp: np.ndarray, data: tuple) -> tuple[float, np.ndarray]:
-    """Negative log-likelihood (sum over weighted rows) and its gradient in log-parameters.
+    """Negative log-likelihood (sum over weighted rows) and its gradient in log-parameters."""
+    return _nll_grad_distinct(logp, distinct_values(*data))
+
+
+def _nll_grad_distinct(logp: np.ndarray, d: Distinct) -> tuple[float, np.ndarray]:
+    """`_nll_grad` on grouped rows, each special function and log taken once per distinct x, t_x or T.
 
     LL = ln G(r+x) - ln G(r) + r ln alpha + ln B(a, b+x+1) - ln B(a, b) - (r+x) ln(alpha+T) + ln(1 + e^D),
     D = ln a - ln(b+x) + (r+x) (ln(alpha+T) - ln(alpha+t_x)).
     """
-    x, tx, T, w = data
+    x, w = d.x, d.w
     r, alpha, a, b = np.exp(logp)
     rx = r + x
-    ln_aT = np.log(alpha + T)
-    ln_atx = np.log(alpha + tx)
-    d = np.log(a) - np.log(b + x) + rx * (ln_aT - ln_atx)
+    ln_aT = np.log(alpha + d.uT)[d.iT]
+    ln_atx = np.log(alpha + d.utx)[d.itx]
+    D = np.log(a) - np.log(b + d.ux)[d.ix] + rx * (ln_aT - ln_atx)
     ll = (
-        special.gammaln(rx)
+        special.gammaln(r + d.ux)[d.ix]
         - special.gammaln(r)
         + r * np.log(alpha)
-        + special.betaln(a, b + x + 1.0)
+        + special.betaln(a, b + d.ux + 1.0)[d.ix]
         - special.betaln(a, b)
         - rx * ln_aT
-        + np.logaddexp(0.0, d)
+        + np.logaddexp(0.0, D)
     )
-    s = special.expit(d)  # d ln(1 + e^D) / dD
-    psi_abx = special.digamma(a + b + x + 1.0)
+    s = special.expit(D)  # d ln(1 + e^D) / dD
+    psi_abx = special.digamma(a + b + d.ux + 1.0)[d.ix]
     psi_ab = special.digamma(a + b)
-    g_r = special.digamma(rx) - special.digamma(r) + np.log(alpha) - ln_aT + s * (ln_aT - ln_atx)
-    g_alpha = r / alpha - rx / (alpha + T) + s * rx * (1.0 / (alpha + T) - 1.0 / (alpha + tx))
+    g_r = special.digamma(r + d.ux)[d.ix] - special.digamma(r) + np.log(alpha) - ln_aT + s * (ln_aT - ln_atx)
+    aT, atx = (alpha + d.uT)[d.iT], (alpha + d.utx)[d.itx]
+    g_alpha = r / alpha - rx / aT + s * rx * (1.0 / aT - 1.0 / atx)
     g_a = psi_ab - psi_abx + s / a
-    g_b = special.digamma(b + x + 1.0) - psi_abx - special.digamma(b) + psi_ab - s / (b + x)
+    g_b = special.digamma(b + d.ux + 1.0)[d.ix] - psi_abx - special.digamma(b) + psi_ab - s / (b + x)
     grad = np.array([w @ g_r, w @ g_alpha, w @ g_a, w @ g_b]) * np.array([r, alpha, a, b])
     return -float(w @ ll), -grad
 
@@ -129,8 +135,8 @@ def fit_mbgnbd(
     `.log_likelihood`, `.converged`, `.p_alive(...)` and `.expected_purchases(...)`.
     """
     return fit_btyd(
-        MBGNBDResult, summary, _nll_grad, lambda x, T: rate_start(x, T, 1.0, 1.0),
-        min_repeat_buyers, max_iterations, tolerance, standard_errors=standard_errors,
+        MBGNBDResult, summary, _nll_grad_distinct, lambda x, T: rate_start(x, T, 1.0, 1.0),
+        min_repeat_buyers, max_iterations, tolerance, distinct_values, standard_errors,
     )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from xlsegment.clv.base import BTYDResult, btyd_inputs, group_rows, spend_inputs
 from xlsegment.clv.choice import DEFAULT_MODEL, ModelChoice, check_model, choose_model, fit_quietly
 from xlsegment.clv.gamma_gamma import GammaGammaResult, fit_gamma_gamma
 from xlsegment.clv.reliability import assess, reliability_table
+from xlsegment.errors import say
 from xlsegment.labels import check_lang, label
 
 # discount grid: steps of at most a week; a horizon of more than MAX_STEPS weeks gets longer steps
@@ -170,9 +171,7 @@ def _expected_aov(
         return np.asarray(gamma_gamma.expected_aov(x, m), dtype=float), ""
     note = label("clv.reliability.consequence.spend", lang)
     if "basket" in summary.columns:
-        warn(
-            "Gamma-Gamma spend model not reliable: each customer's own average basket is the expected order value"
-        )
+        warn(say("clv.note.gg_basket"))
         return np.clip(
             pd.to_numeric(summary["basket"], errors="coerce").to_numpy(dtype=float), 0.0, None
         ), note

@@ -38,6 +38,7 @@ from xlsegment.clv.lifetime import (
     lifetime_from_retention,
     span_days,
 )
+from xlsegment.errors import say
 from xlsegment.labels import check_lang
 
 __all__ = [
@@ -165,10 +166,7 @@ def simple_clv(
         length_days = numeric_column(summary, "T", what) * UNIT_DAYS[summary_unit(summary)] + 1.0
     span = span_days(summary) + 1.0
     if span < UNIT_DAYS["M"]:
-        warn(
-            f"the ledger covers only {span:g} day(s): purchase frequency is measured over at least a month, "
-            "treat the simple CLV as a rough order of magnitude"
-        )
+        warn(say("clv.note.short_ledger", days=f"{span:g}"))
     floor = min(float(min_history_days), max(span, UNIT_DAYS["M"]))
     per_unit = orders / np.maximum(length_days, floor) * unit_days
 

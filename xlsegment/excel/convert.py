@@ -123,7 +123,11 @@ _raw_cells = np.frompyfunc(raw_cell, 1, 1)
 
 
 _is_str = np.frompyfunc(lambda v: isinstance(v, str), 1, 1)
-_is_space = np.frompyfunc(lambda v: isinstance(v, str) and v.isspace(), 1, 1)
+
+
+def _spaces_only(texts: np.ndarray) -> np.ndarray:
+    """True for each text (every item a str) made of blanks only: str.isspace mapped at C speed."""
+    return np.fromiter(map(str.isspace, texts), dtype=bool, count=len(texts))
 
 
 _NUMERIC_KINDS = ("floating", "integer", "mixed-integer-float", "decimal")
@@ -164,7 +168,7 @@ def _clean_column(values: Sequence[Any]) -> tuple[pd.Series, np.ndarray, dict[in
         np.flatnonzero(~missing & _is_str(arr).astype(bool)) if kind != "string" else np.flatnonzero(~missing)
     )
     if strings.size:
-        missing[strings[_is_space(arr[strings]).astype(bool)]] = True
+        missing[strings[_spaces_only(arr[strings])]] = True
     arr[missing] = None
     numbers_only = kind not in ("string", "empty") and not strings.size and (~missing).any()
     if numbers_only and pd.api.types.infer_dtype(arr[~missing], skipna=True) in _NUMERIC_KINDS:
@@ -481,7 +485,7 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
     elif kind == "f":
         arr = series.to_numpy(dtype=float)
         missing = missing | ~np.isfinite(arr)
-        out = arr.astype(object)
+        out = excel_numbers(arr) if officejs else arr.astype(object)
     elif kind in "iub" and not missing.any():
         out = series.to_numpy().astype(object)
     elif isinstance(series.dtype, pd.CategoricalDtype):
@@ -492,7 +496,7 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
         raw = series.to_numpy(dtype=object)
         out = raw if _all_plain(raw, missing) else np.array([cell(v) for v in raw], dtype=object)
     out = np.array(out, dtype=object, copy=True)
-    if officejs and kind not in "Mmfiub":
+    if officejs and kind not in "Mmfiub" and any(issubclass(t, dt.date) for t in set(map(type, out))):
         dates = np.flatnonzero(_is_date(out).astype(bool) & ~missing)
         for i in dates:  # dates inside a text column (a mixed column): Office.js needs them formatted
             out[i] = _officejs_date(out[i])
@@ -501,6 +505,30 @@ def column_values(series: pd.Series, officejs: bool = False) -> np.ndarray:
 
 
 _is_date = np.frompyfunc(lambda v: isinstance(v, (dt.date, pd.Timestamp)), 1, 1)
+
+EXCEL_DIGITS = 15  # significant digits Excel keeps of a number: more would only lengthen the JSON
+
+
+def excel_numbers(values: np.ndarray) -> np.ndarray:
+    """Floats as the shortest JSON numbers Excel receives unchanged: rounded to EXCEL_DIGITS significant digits
+    (a revenue summed to 1191.3300000000002 goes as 1191.33) and whole values as integers (601, not 601.0).
+
+    Vectorised: one rounding per decimal exponent present, not per value. Magnitudes outside 1e-7..1e15, where
+    a power of ten is no longer exact, are left as they are.
+    """
+    out = values.astype(object)
+    finite = np.isfinite(values)
+    exponents = np.full(len(values), 99, dtype=np.int64)
+    nonzero = finite & (values != 0)
+    exponents[nonzero] = np.floor(np.log10(np.abs(values[nonzero]))).astype(np.int64)
+    rounded = values.copy()
+    for exponent in np.unique(exponents[(exponents >= -7) & (exponents < EXCEL_DIGITS)]):
+        at = exponents == exponent
+        rounded[at] = np.round(values[at], EXCEL_DIGITS - 1 - int(exponent))
+    whole = finite & (rounded == np.floor(rounded)) & (np.abs(rounded) < 2**53)
+    out[finite] = rounded[finite].astype(object)
+    out[whole] = rounded[whole].astype(np.int64).astype(object)
+    return out
 
 
 def _officejs_date(value: dt.date) -> dict[str, Any]:

@@ -9,6 +9,7 @@ names the URL of its wheel (built with `python -m build`, served with cross-orig
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -65,27 +66,36 @@ def write_lite(folder: str | Path, *, wheel_url: str | None = None, force: bool 
     targets = [folder / name for name in files]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
-        raise FileExistsError(f"{', '.join(existing)} already exist(s); use --force to replace")
+        raise FileExistsError(
+            errno.EEXIST,
+            f"{', '.join(existing)} already exist(s); use --force to replace",
+            ", ".join(existing),
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for target, text in zip(targets, files.values(), strict=True):
         target.write_text(text, encoding="utf-8")
     return targets
 
 
-def lite_command(folder: str | None, *, wheel_url: str | None = None, force: bool = False) -> int:
-    """`xlsegment lite [FOLDER] [--wheel-url URL] [--force]`: write the pair, or print it without FOLDER."""
+def lite_command(
+    folder: str | None, *, wheel_url: str | None = None, force: bool = False, lang: str = "en"
+) -> int:
+    """`xlsegment lite [FOLDER] [--wheel-url URL] [--force]`: write the pair, or print it without FOLDER;
+    messages in `lang` (rules/labels_cli.csv)."""
+    from xlsegment.cli_lang import say
+
     try:
         if folder is None:
             print(f"# ---- {MAIN}\n{main_py()}\n# ---- {REQUIREMENTS}\n{requirements_txt(wheel_url)}", end="")
             return 0
         written = write_lite(folder, wheel_url=wheel_url, force=force)
-    except (ValueError, FileExistsError) as exc:
-        print(f"xlsegment lite: {exc}", file=sys.stderr)
+    except FileExistsError as exc:
+        print(f"xlsegment lite: {say('err.lite_exists', lang, files=exc.filename)}", file=sys.stderr)
+        return 2
+    except ValueError:  # the only one: a --wheel-url that is no https:// address of a .whl
+        print(f"xlsegment lite: {say('err.wheel_url', lang, url=repr(wheel_url))}", file=sys.stderr)
         return 2
     for path in written:
-        print(f"written: {path}")
-    print(
-        f"Paste {MAIN} and {REQUIREMENTS} into the xlwings Lite editor's tabs of the same names, then restart "
-        f"xlwings Lite (xlwings {xlwings.__version__} here; Lite installs its own)."
-    )
+        print(say("written", lang, path=path))
+    print(say("lite.next", lang, main=MAIN, requirements=REQUIREMENTS, version=xlwings.__version__))
     return 0

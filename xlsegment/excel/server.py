@@ -90,18 +90,17 @@ def write_project(folder: str | Path, *, force: bool = False) -> list[Path]:
     return written
 
 
-def server_command(folder: str, *, force: bool = False) -> int:
-    """`xlsegment server FOLDER [--force]`: write the project and print the next steps."""
+def server_command(folder: str, *, force: bool = False, lang: str = "en") -> int:
+    """`xlsegment server FOLDER [--force]`: write the project and print the next steps, in `lang`."""
+    from xlsegment.cli_lang import say
+
     try:
         written = write_project(folder, force=force)
-    except FileExistsError as exc:
-        print(f"xlsegment server: {exc}", file=sys.stderr)
+    except FileExistsError:
+        print(f"xlsegment server: {say('err.server_exists', lang, folder=folder)}", file=sys.stderr)
         return 2
-    print(f"written: {len(written)} files in {folder} (.env with a fresh secret key)")
-    print(
-        "Next: cd into it, make the HTTPS certificates with mkcert in certs/ (see docs/excel.md), then run "
-        "xlwings-server"
-    )
+    print(say("server.written", lang, n=len(written), folder=folder))
+    print(say("server.next", lang))
     return 0
 
 

@@ -12,7 +12,6 @@ from typing import TextIO
 from xlsegment.cli_lang import say
 
 MEASURE_EXAMPLE = """\
-examples:
   xlsegment measure ventes.csv --campaign campagne.csv --lang fr
   xlsegment measure ventes.csv --campaign campagne.csv --until 2026-12-31 -o mesure.csv
 """
@@ -22,11 +21,13 @@ def add_measure_parser(
     sub: argparse._SubParsersAction, column_options: dict[str, str], lang: str = "en"
 ) -> None:
     """The `measure` subcommand: LEDGER --campaign FILE, with the ledger options `build` has; help in `lang`."""
+    from xlsegment.cli import examples
+
     measure = sub.add_parser(
         "measure",
         help=say("measure.help", lang),
         description=say("measure.description", lang),
-        epilog=MEASURE_EXAMPLE,
+        epilog=examples(lang, MEASURE_EXAMPLE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     measure.add_argument("ledger", help=say("measure.ledger", lang))
@@ -41,7 +42,7 @@ def add_measure_parser(
     measure.add_argument("--force", action="store_true", help=say("force", lang))
     measure.add_argument("--config", help=say("measure.config", lang))
     measure.add_argument("--sheet", help=say("sheet", lang))
-    columns = measure.add_argument_group("column mapping", "name the ledger's column for each field")
+    columns = measure.add_argument_group(say("columns", lang), say("columns.description", lang))
     for option, keyword in column_options.items():
         columns.add_argument(f"--{option}", dest=f"col_{keyword}", metavar="COL", help=argparse.SUPPRESS)
 

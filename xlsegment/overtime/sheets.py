@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlsegment.labels import check_lang, label
+from xlsegment.labels import check_lang, day_text, label
 from xlsegment.overtime.cohorts import Cohorts, cohort_label, cohorts, period_labels
 from xlsegment.overtime.migration import CONTACT_SHOWN, GONE, NEW, SEGMENT_CODE_COLUMNS, Migration, migration
 from xlsegment.overtime.text import ago_text, fill
@@ -46,7 +46,7 @@ def cohort_grain(first: pd.Timestamp, as_of: pd.Timestamp) -> str:
 
 
 def _date_text(day: pd.Timestamp, lang: str) -> str:
-    return day.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d")
+    return day_text(day, lang)
 
 
 def _heat(ref: str, points: list) -> ConditionalFormat:

@@ -13,14 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from xlsegment.labels import check_lang, label
+from xlsegment.labels import check_lang, day_text, label
 
 # currency code -> (symbol, symbol after the number in French)
 CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$", "XOF": "FCFA", "MAD": "MAD"}
 DEFAULT_CURRENCY = {"fr": "EUR", "en": ""}
-
-# one date format per language: (Excel format, Python strftime)
-DATE_FORMATS = {"fr": ("dd/mm/yyyy", "%d/%m/%Y"), "en": ("d mmm yyyy", "%d %b %Y")}
 
 
 def currency_of(lang: str, currency: str | None = None) -> str:
@@ -70,7 +67,7 @@ def number_formats(lang: str, currency: str | None = None) -> dict[str, str]:
         "money": money_format(lang, currency),
         "money0": money_format(lang, currency, 0),
         "percent": "0.0%",
-        "date": DATE_FORMATS[lang][0],
+        "date": label("format.date_cell", lang),  # one date format per language, in rules/labels_workbook.csv
         "flag": flag_format(lang),
         "score": "0.0",
         "general": "General",
@@ -84,7 +81,7 @@ def format_date(value: Any, lang: str) -> str:
     ts = pd.Timestamp(value)
     if pd.isna(ts):
         return "?"
-    return ts.strftime(DATE_FORMATS[check_lang(lang)][1])
+    return day_text(ts, lang)
 
 
 def _group(digits: str, sep: str) -> str:

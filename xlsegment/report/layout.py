@@ -157,11 +157,12 @@ class SheetBuilder:
                 self.sheet.row_heights[block.row + 1 + i] = LINE_HEIGHT * n
 
     def _header_height(self, headers: Sequence[Any]) -> None:
-        """Wrapped headers need room: one line per column width of text, four lines at most."""
+        """Wrapped headers need room: the lines their words take in the column (bold: 1.2 width units a
+        character), four lines at most."""
         widths = self.sheet.widths
         lines = max(
             (
-                math.ceil(len(str(h)) * 1.2 / max((widths[i] if i < len(widths) else 10) - 1, 4))
+                wrapped_lines(str(h), max((widths[i] if i < len(widths) else 10) - 1, 4) / 1.2)
                 for i, h in enumerate(headers)
             ),
             default=1,
@@ -173,6 +174,20 @@ class SheetBuilder:
         self.sheet.blocks.append(block)
         self.row = block.last_row + 1
         return block
+
+
+def wrapped_lines(text: str, chars: float) -> int:
+    """Lines `text` takes wrapped at word boundaries, `chars` characters a line (a longer word is cut)."""
+    lines, used = 1, 0.0
+    for word in text.split():
+        if used and used + 1 + len(word) > chars:
+            lines, used = lines + 1, 0.0
+        if not used and len(word) > chars:
+            lines += math.ceil(len(word) / chars) - 1
+            used = len(word) % chars or chars
+        else:
+            used = used + 1 + len(word) if used else len(word)
+    return lines
 
 
 def text_widths(table: ReportTable, sample: int = 500, wrap_width: float = 36) -> list[float]:
@@ -400,7 +415,7 @@ def _week(report: Report, name: str) -> Sheet:
         b.text(label("week.none", lang), "note")
         b.sheet.page = _page(report)
         return b.sheet
-    widths = {"rank": 6, "customer_id": 10, "name": 20, "segment": 16, "channel": 14, "action": 30,
+    widths = {"rank": 6, "customer_id": 10, "name": 20, "segment": 16, "channel": 15, "action": 30,
               "reason": 36, "message": 30, "contact": 24, "value_at_stake": 12, "due_date": 11, "done": 7}  # fmt: skip
     b.widths([widths.get(k, 14) for k in week.keys])
     counts = ", ".join(f"{text} {n}" for text, n in report.week_counts)
@@ -413,7 +428,7 @@ def _week(report: Report, name: str) -> Sheet:
     if report.week_note:  # a campaign's control group, left out of the plan on purpose
         b.text(report.week_note, "wrap", span=len(week.keys), lines=2)
     b.blank()
-    table = b.table(week, name="week", wrap=[*LONG_TEXT_COLUMNS, "action", "contact"])
+    table = b.table(week, name="week", wrap=[*LONG_TEXT_COLUMNS, "action", "contact", "channel"])
     if len(week.frame) and week.has("value_at_stake"):
         b.sheet.formats.append(data_bar(table.data_ref("value_at_stake"), ("min", None), ("max", None), BLUE))
     b.sheet.freeze = cell_ref(table.row + 1, 1)
@@ -454,7 +469,8 @@ def _customers(report: Report, name: str) -> Sheet:
 def _actions(report: Report, name: str) -> Sheet:
     b = SheetBuilder("actions", name, report.lang, report.currency)
     playbook = [min(w, 26) for w in text_widths(report.actions)] if report.actions is not None else []
-    mailing = text_widths(report.mailing) if report.mailing is not None else []
+    # the mailing list keeps its texts whole: the next action wraps in a wide column
+    mailing = text_widths(report.mailing, wrap_width=50) if report.mailing is not None else []
     b.widths(merge_widths(playbook, mailing) or [40])
     b.text(label("sheet.actions", report.lang), "title")
     if report.actions is not None:
@@ -467,7 +483,7 @@ def _actions(report: Report, name: str) -> Sheet:
         mailing, left_out = fit_to_sheet(report.mailing, b.row + 1)  # a note line goes first when cut
         if left_out:
             b.text(cut_sentence("sheet.cut.mailing", report.lang, mailing, left_out), "note")
-        b.table(mailing, excel_name=TABLE_NAMES["mailing"], stream=True)
+        b.table(mailing, excel_name=TABLE_NAMES["mailing"], stream=True, wrap=["next_action"])
     else:
         b.text(label("mailing.none", report.lang), "note")
     b.sheet.page = _page(report, "landscape")

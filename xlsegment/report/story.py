@@ -12,16 +12,11 @@ from typing import Any
 import pandas as pd
 
 from xlsegment.labels import check_lang, label
+from xlsegment.lapse import flag, late_on_rhythm, still_here
 from xlsegment.report.formats import format_money, format_number, format_percent
 
 # channel code -> sentence fragment key ("{n} calls"); other channels read "{n} x label"
 CHANNEL_PHRASES = ("phone", "email", "letter", "sms", "visit", "collect_contact")
-
-
-def _flag(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(False, index=df.index)
-    return df[col].astype("boolean").fillna(False).astype(bool)
 
 
 def best_customers(df: pd.DataFrame, lang: str, currency: str | None) -> str | None:
@@ -48,8 +43,8 @@ def slipping_away(df: pd.DataFrame, lang: str, currency: str | None) -> list[str
     """Customers still active but late on their own rhythm or buying less, and those lapsed for 12 months,
     with the revenue they brought."""
     out = []
-    lapsed = _flag(df, "lapsed_12m")
-    slipping = (_flag(df, "overdue") | _flag(df, "slowing")) & ~lapsed & ~_flag(df, "likely_lost")
+    lapsed = flag(df, "lapsed_12m")
+    slipping = late_on_rhythm(df) | (flag(df, "slowing") & still_here(df))
     revenue = df["revenue"].astype(float) if "revenue" in df.columns else pd.Series(0.0, index=df.index)
     if slipping.any():
         out.append(

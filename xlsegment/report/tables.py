@@ -646,7 +646,7 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
         sub = sub.assign(_rev=sub["revenue"].astype(float))
         sub = sub.sort_values(["next_action", "_rev"], ascending=[True, False], kind="mergesort")
     columns: list[tuple[str, str, pd.Series]] = [("customer_id", "text", sub["customer_id"])]
-    columns += [(c, "text", sub[c]) for c in CONTACT_COLUMNS if c in sub.columns]
+    columns += [(c, _KIND_OF.get(c, "text"), sub[c]) for c in CONTACT_COLUMNS if c in sub.columns]
     seg = f"{segment_by}_label" if f"{segment_by}_label" in sub.columns else segment_by
     if seg in sub.columns:
         columns.append((segment_by, "text", sub[seg]))
@@ -765,6 +765,7 @@ def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> 
     df = _customers_frame(analysis)
     model = getattr(analysis, "model", None) or {}
     horizon = model.get("horizon", 12) if isinstance(model, dict) else 12
+    code = model.get("model", "bgnbd") if isinstance(model, dict) else "bgnbd"
     out = []
     if "p_alive" in df.columns:
         p = df["p_alive"].astype(float)
@@ -778,6 +779,7 @@ def model_text(analysis: Any, lang: str = "en", currency: str | None = None) -> 
             label("model.text.purchases", lang).format(
                 n=format_number(float(df["expected_purchases"].astype(float).sum()), lang),
                 horizon=format_number(horizon, lang),
+                model=label(f"clv.model.{code}", lang),
             )
         )
     if "clv" in df.columns:

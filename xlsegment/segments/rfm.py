@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from xlsegment.errors import ConfigError
+from xlsegment.errors import ConfigError, Text, say
 from xlsegment.segments.codes import categorical, unique_counts
 from xlsegment.segments.config import (
     RFM_BINS,
@@ -67,20 +67,23 @@ def quantile_scores(
         score_of = np.zeros(0, dtype=np.int8)
     elif d == 1:
         score_of = np.array([(n + 1) // 2], dtype=np.int8)
-        note = f"every customer has the same value; all get the middle score {(n + 1) // 2}"
+        note = say("segments.note.one_value", score=(n + 1) // 2)
     elif d <= n:
         score_of = (1 + np.rint(np.arange(d) * (n - 1) / (d - 1))).astype(np.int8)
         if d < n:
-            note = f"only {d} distinct values for {n} scores; the values are spread over 1..{n}"
+            note = say("segments.note.few_values", d=d, n=n)
     else:
         uppers = _greedy_uppers(counts, n)
         score_of = (1 + np.searchsorted(uppers, np.arange(d), side="left")).astype(np.int8)
         biggest = int(np.argmax(counts))
         if counts[biggest] > 2 * total / n:
             value = uniq[biggest] if higher_is_better else -uniq[biggest]
-            note = (
-                f"{counts[biggest] / total:.0%} of customers share the value {value:g} (score "
-                f"{int(score_of[biggest])}); the other scores split the rest"
+            share = counts[biggest] / total
+            note = say(
+                "segments.note.shared_value",
+                share=Text(f"{share:.0%}", f"{share:.0%}".replace("%", "\u00a0%")),
+                value=Text(f"{value:g}", f"{value:g}".replace(".", ",")),
+                score=int(score_of[biggest]),
             )
     scores = score_of[inverse] if d else np.zeros(0, dtype=np.int8)
     ranges: list[list[float] | None] = [None] * n
@@ -152,7 +155,11 @@ def score_dimension(
         raise ConfigError(f"rfm_method {method!r} is not known; use one of {', '.join(RFM_METHODS)}")
     info = {"method": method, "n_scores": len(info["ranges"]), **info}
     if info.get("warning"):
-        warnings.warn(f"RFM {name}: {info['warning']}", SegmentWarning, stacklevel=3)
+        warnings.warn(
+            say("segments.note.rfm", dimension=say(f"segments.note.dim.{name}"), text=info["warning"]),
+            SegmentWarning,
+            stacklevel=3,
+        )
     return scores, info
 
 
