@@ -317,7 +317,9 @@ def summarize(
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
         raise LedgerError(say("engine.nothing_before_as_of", date=as_of_ts.date()))
+    lines = table["lines"].to_numpy()
     summary = _summary_frame(table, ledger)
+    del table  # ten million customers' rows: not kept twice
     if latest is not None:
         _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
 
@@ -326,7 +328,7 @@ def summarize(
         raise LedgerError(say("engine.no_purchase"))
     if not buyer.all():
         quality.customers_only_returns = [str(c) for c in summary.index[~buyer]]
-        quality.exclude("only_returns", int(table["lines"].to_numpy()[~buyer].sum()))
+        quality.exclude("only_returns", int(lines[~buyer].sum()))
         summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
@@ -356,15 +358,17 @@ def _summary_frame(table: pd.DataFrame, ledger: _Ledger) -> pd.DataFrame:
     """The engine's rows as the summary frame: typed columns, signals the ledger has, customers as index."""
     absent = {c for source, columns in SIGNALS.items() if source not in ledger.present for c in columns}
     keep = [c for c in table.columns if c not in absent and c not in ("customer_id", "lines")]
-    summary = table[keep].copy()
+    summary = table[keep]  # copy-on-write: only the columns converted below are copied
     summary.index = ledger.customers(table["customer_id"])
     for column in ("first_purchase", "last_purchase"):
         summary[column] = _day_column(summary[column])
     for column in INTEGER_COLUMNS:
-        summary[column] = summary[column].fillna(0).astype("int64")
+        if summary[column].dtype != "int64":
+            summary[column] = summary[column].fillna(0).astype("int64")
     numbers = [c for c in summary.columns if c not in INTEGER_COLUMNS and c not in TEXT_COLUMNS]
     for column in numbers[2:]:  # after the two dates; Spark may hand back decimals or nullable types
-        summary[column] = pd.to_numeric(summary[column]).astype("float64")
+        if summary[column].dtype != "float64":
+            summary[column] = pd.to_numeric(summary[column]).astype("float64")
     if "main_category" in summary:
         summary["main_category"] = _text_values(summary["main_category"])
     return summary
