@@ -69,6 +69,7 @@ def test_expected_order_value_is_positive(x, m, p, q, gamma):
     st.floats(0, 1),
 )
 @example(basket=1.0, freq=1.0, life=1.34375, d1=0.0, dd=1e-09, margin=1.0)  # cancellation at tiny rates
+@example(basket=27.0, freq=38.0, life=1e-12, d1=2.2250738585e-313, dd=0.5, margin=1.0)  # underflow
 def test_simple_clv_non_negative_and_discount_lowers_it(basket, freq, life, d1, dd, margin):
     v1 = clv_formula(basket, freq, life, d1, margin, 12)
     v2 = clv_formula(basket, freq, life, d1 + dd, margin, 12)

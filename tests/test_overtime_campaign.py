@@ -198,10 +198,20 @@ def test_no_control_group_and_bad_files_are_explained(tmp_path):
     assert "Newcombe" in result.method and "Welch" in result.method
     bad = tmp_path / "bad.csv"
     bad.write_text("client;date;témoin\nK1;2024-03-01;peut-être\n", encoding="utf-8")
-    with pytest.raises(xs.LedgerError, match="not yes/no"):
+    with pytest.raises(xs.LedgerError, match="is not yes or no") as info:
         xs.read_campaign(bad)
-    with pytest.raises(ValueError, match="nothing to measure"):
-        xs.measure_campaign(ledger, campaign.assign(date=pd.Timestamp("2030-01-01")))
+    assert info.value.message("fr") == (
+        f"{bad}, colonne 'témoin', ligne 2 : 'peut-être' n'est ni oui ni non (témoin ou non)"
+    )
+    no_date = tmp_path / "no_date.csv"
+    no_date.write_text("client;témoin\nK1;oui\n", encoding="utf-8")
+    with pytest.raises(xs.LedgerError) as info:
+        xs.read_campaign(no_date)
+    assert info.value.message("fr").endswith(
+        "il manque au fichier de campagne la ou les colonnes date / date"
+    )
+    with pytest.raises(ValueError, match="il n'y a encore rien à mesurer"):
+        xs.measure_campaign(ledger, campaign.assign(date=pd.Timestamp("2030-01-01")), lang="fr")
 
 
 def _sample():

@@ -69,8 +69,12 @@ def annuity_factor(lifetime, discount_rate=0.0, periods_per_year=12.0):
     # expm1 so that a tiny rate neither cancels digits nor makes the factor exceed the undiscounted lifetime
     log_growth = np.log1p(d) / ppy
     i = np.expm1(log_growth)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(i != 0, -np.expm1(-L * log_growth) / i, L)
+    x = L * log_growth
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        exact = -np.expm1(-x) / i
+        # a tiny L x rate underflows (a subnormal rate gives 0): there 1 - e^-x = x (1 - x / 2) to 1e-17
+        small = L * (log_growth / i) * (1 - x / 2)
+        factor = np.where(i != 0, np.where(np.abs(x) < 1e-8, small, exact), L)
     return as_output(np.where(L > 0, factor, 0.0))
 
 

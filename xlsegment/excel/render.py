@@ -254,7 +254,7 @@ class SheetRenderer:
             self.ref(merge).merge()
         for outline in s.outlines:
             columns = self.xl.range(f"{column_letter(outline.first)}:{column_letter(outline.last)}")
-            columns.group("columns")
+            self._group(columns)
             if outline.hidden:
                 columns.columns.hidden = True
         if s.freeze:
@@ -262,6 +262,15 @@ class SheetRenderer:
         if not s.gridlines:
             with contextlib.suppress(Exception):  # a runtime without the property keeps its gridlines
                 self.xl.show_gridlines = False
+
+    def _group(self, columns: Any) -> None:
+        """Group whole columns under an outline: xlwings' Office.js engine has the action; classic Excel on
+        Windows through COM (xlwings' COM engine has no `group`); on macOS they are only hidden."""
+        engine = engine_of(self.xl)
+        if engine in ("officejs", "lite"):
+            columns.group("columns")
+        elif engine == "com":
+            columns.api.Group()
 
     def _chart(self, spec: Chart) -> None:
         """A chart from its options: the series' columns (with their name row) as source, the categories as

@@ -7,12 +7,13 @@ numbers agree with the workbook built at each date.
 from xlsegment.overtime.campaign import (
     CampaignResult,
     campaign_file,
+    campaign_of,
     measure_campaign,
     read_campaign,
     write_campaign,
 )
 from xlsegment.overtime.cohorts import Cohorts, Retention, cohorts, yearly_retention
-from xlsegment.overtime.holdout import HOLDOUT_SEED, HOLDOUT_SHARE, hold_out
+from xlsegment.overtime.holdout import HOLDOUT_SEED, HOLDOUT_SHARE, control_group, hold_out, plan_note
 from xlsegment.overtime.migration import GONE, NEW, Migration, migration, segment_at, segment_rank
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "HOLDOUT_SHARE",
     "CampaignResult",
     "campaign_file",
+    "campaign_of",
+    "control_group",
+    "plan_note",
     "hold_out",
     "measure_campaign",
     "read_campaign",

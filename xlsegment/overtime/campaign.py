@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from xlsegment.errors import LedgerError
+from xlsegment.errors import LedgerError, Text
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime import stats
 from xlsegment.overtime.holdout import customer_ids, segment_column
@@ -80,12 +80,22 @@ def write_campaign(
     return write_csv(frame, path, sep=sep or (";" if lang == "fr" else ","))
 
 
-def _flag(values: pd.Series, source: str) -> np.ndarray:
+def _said(key: str, **values: object) -> Text:
+    """A message of the campaign file in both languages (the CLI answers in the user's)."""
+    return Text(*(label(f"overtime.campaign.err.{key}", lang).format(**values) for lang in ("en", "fr")))
+
+
+def _bad_rows(bad: np.ndarray) -> list[int]:
+    """Line numbers of the file (the header is line 1) of the first bad rows."""
+    return [int(i) + 2 for i in np.flatnonzero(bad)[:5]]
+
+
+def _flag(values: pd.Series, source: str, column: str) -> np.ndarray:
     text = values.astype("object").fillna("").astype(str).str.strip().str.lower()
     bad = ~text.isin(_TRUE | _FALSE)
     if bad.any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:5])
-        raise LedgerError(f"{source}: held-out column: {text[bad].iloc[0]!r} is not yes/no (rows {rows})")
+        raise LedgerError(_said("flag", value=repr(text[bad].iloc[0])), file=source, column=column,
+                          rows=_bad_rows(bad.to_numpy()))  # fmt: skip
     return text.isin(_TRUE).to_numpy()
 
 
@@ -100,22 +110,25 @@ def read_campaign(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         except FileNotFoundError:
             raise
         except (ValueError, UnicodeDecodeError) as err:
-            raise LedgerError(f"{name}: not a readable campaign CSV ({err})") from err
+            raise LedgerError(_said("unreadable", detail=err), file=name) from err
     known = {c: c for c in CAMPAIGN_COLUMNS}
     for lang in ("en", "fr"):
         known.update({text.strip().lower(): column for column, text in _headers(lang).items()})
+    headers = {known.get(str(h).strip().lower(), h): str(h) for h in raw.columns}  # canonical: the file's
     raw = raw.rename(columns=lambda h: known.get(str(h).strip().lower(), h))
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        raise LedgerError(f"{name}: the campaign file lacks the column(s) {', '.join(missing)}")
+        names = ", ".join(f"{_headers('en')[c]} / {_headers('fr')[c]}" for c in missing)
+        raise LedgerError(_said("missing", columns=names), file=name)
     out = raw[[c for c in CAMPAIGN_COLUMNS if c in raw.columns]].copy()
     out["customer_id"] = out["customer_id"].astype("object").astype(str).str.strip()
     dates = pd.to_datetime(out["date"], errors="coerce", format="mixed", dayfirst=False)
     if dates.isna().any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(dates.isna().to_numpy())[:5])
-        raise LedgerError(f"{name}: date column: unreadable dates (rows {rows})")
+        raise LedgerError(
+            _said("dates"), file=name, column=headers["date"], rows=_bad_rows(dates.isna().to_numpy())
+        )
     out["date"] = dates.dt.normalize()
-    out["held_out"] = _flag(out["held_out"], name)
+    out["held_out"] = _flag(out["held_out"], name, headers["held_out"])
     for column in ("segment", "channel"):
         if column not in out.columns:
             out[column] = ""
@@ -259,7 +272,7 @@ def measure_campaign(
     plan = read_campaign(campaign)
     end_ts = pd.Timestamp(transactions["date"].max() if end is None else end).normalize()
     if (plan["date"] > end_ts).all():
-        raise ValueError(f"every contact is after {end_ts.date()}: there is nothing to measure yet")
+        raise ValueError(fill("overtime.campaign.err.future", lang, date=end_ts.date().isoformat()))
     rows = _outcomes(transactions, plan, end_ts)
     if "segment_label" not in rows.columns:
         rows["segment_label"] = rows["segment"]

@@ -50,6 +50,7 @@ def add_measure_parser(
 def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_options: dict[str, str]) -> int:
     """Read the ledger and the campaign file, print one sentence per segment and channel, optionally a CSV."""
     from xlsegment.cli import CliError
+    from xlsegment.errors import LedgerError
     from xlsegment.ledger import read_transactions
     from xlsegment.overtime.campaign import CONFIDENCE, measure_campaign
     from xlsegment.settings import Settings
@@ -78,6 +79,8 @@ def cmd_measure(args: argparse.Namespace, err: TextIO, out: TextIO, column_optio
             lang=lang,
             currency=args.currency,
         )
+    except LedgerError:  # the campaign file's own error: file, column, rows, in the user's language
+        raise
     except ValueError as err_value:  # a date or confidence the user can fix
         raise CliError(str(err_value)) from err_value
     for line in result.sentences:
