@@ -8,12 +8,17 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.parsing import (
+    blank,
     detect_decimal,
     drop_unused_categories,
+    excel_errors,
+    factorize,
+    long_text,
     parse_customer_ids,
     parse_dates,
     parse_flags,
     parse_numbers,
+    parse_order_ids,
 )
 
 
@@ -185,3 +190,42 @@ def test_a_second_pass_date_of_finer_resolution_fits_the_first_pass_column():
     (hypothesis found '05/01/202' below ISO dates raising TypeError on assignment)."""
     parsed = parse_dates(pd.Series(["2024-01-05", "2024-01-05", "05/01/202"], dtype=object))
     assert list(parsed.values[:2]) == [pd.Timestamp("2024-01-05")] * 2
+
+
+# ---------------------------------------------------------------- Arrow text columns (CSV, pandas 3 str)
+
+
+def _arrow_text(chunks: list[list[str | None]]) -> pd.Series:
+    """A text column over several Arrow chunks, as a large CSV read gives it."""
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(c, pa.string()) for c in chunks])))
+
+
+def test_arrow_factorize_shares_one_numbering_across_chunks() -> None:
+    column = _arrow_text([["b", "a", None], ["a", "c", "b"]])
+    codes, uniques = factorize(column)
+    assert [None if c < 0 else uniques[c] for c in codes] == ["b", "a", None, "a", "c", "b"]
+    keys, missing = parse_customer_ids(column)
+    assert keys.cat.categories.tolist() == ["a", "b", "c"]
+    assert keys.cat.codes.tolist() == [1, 0, -1, 0, 2, 1] and missing.tolist() == [0, 0, 1, 0, 0, 0]
+
+
+def test_arrow_cell_checks_agree_with_the_object_path() -> None:
+    cells = [["x", " ", "", None], ["\xa0", "#N/A", "#tag", "y" * 40_000]]
+    arrow = _arrow_text(cells)
+    plain = pd.Series([v for chunk in cells for v in chunk], dtype=object)
+    assert blank(arrow).tolist() == blank(plain).tolist() == [0, 1, 1, 1, 1, 0, 0, 0]
+    assert excel_errors(arrow).tolist() == excel_errors(plain).tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
+    assert long_text(arrow).tolist() == long_text(plain).tolist() == [0, 0, 0, 0, 0, 0, 0, 1]
+    assert not excel_errors(_arrow_text([["a", "b"]])).any()
+
+
+def test_clean_order_ids_stay_text_and_others_are_cleaned() -> None:
+    clean = _arrow_text([["O1", "O2"], [None, "O1"]])
+    keys, missing = parse_order_ids(clean)
+    assert keys is clean and missing.tolist() == [False, False, True, False]
+    for cells in (["O1 ", "O1"], ["17850.0", "12.0"], ["Amélie", "Ame\u0301lie"], ["O1", ""]):
+        keys, _ = parse_order_ids(_arrow_text([cells]))
+        assert isinstance(keys.dtype, pd.CategoricalDtype), cells
+    assert parse_order_ids(_arrow_text([["17850.0", "12.0"]]))[0].tolist() == ["17850", "12"]

@@ -4,7 +4,7 @@ test_summary_properties.py."""
 
 from __future__ import annotations
 
-import glob
+import os
 import tempfile
 
 import numpy as np
@@ -50,12 +50,16 @@ def test_without_order_ids_days_and_occasions_agree(sample_ledger) -> None:
 # ---------------------------------------------------------------- the engine
 
 
-def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger) -> None:
+def test_duckdb_spills_to_a_private_folder_it_removes(sample_ledger, monkeypatch) -> None:
+    # the folders this test's summaries made (other processes may be making theirs in the same /tmp)
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(mkdtemp(**kw)) or made[-1])
     tx = read_transactions(sample_ledger)
-    before = set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*"))
     small = summarize(tx, memory_limit="64MB")
     pd.testing.assert_frame_equal(small, summarize(tx))
-    assert set(glob.glob(f"{tempfile.gettempdir()}/xlsegment-duckdb-*")) == before
+    assert len(made) == 2 and all("xlsegment-duckdb-" in folder for folder in made)
+    assert not any(os.path.exists(folder) for folder in made)
 
 
 def test_a_bad_memory_limit_is_refused(sample_ledger) -> None:
@@ -181,3 +185,30 @@ def test_a_contact_column_with_no_value_at_all(tmp_path) -> None:
     s = summarize(read_transactions(path))
     assert s.loc["C1", "email"] is None or pd.isna(s.loc["C1", "email"])
     assert s.loc["C1", "revenue"] == 12.5
+
+
+def test_arrow_memory_comes_from_the_system_allocator_only_during_a_call(sample_ledger) -> None:
+    import pyarrow as pa
+
+    from xlsegment.memory import system_arrow_memory
+
+    before = pa.default_memory_pool().backend_name
+    with pytest.raises(ValueError), system_arrow_memory():
+        assert pa.default_memory_pool().backend_name == "system"
+        raise ValueError("the caller's allocator comes back even after an error")
+    assert pa.default_memory_pool().backend_name == before
+    summarize(read_transactions(sample_ledger))
+    assert pa.default_memory_pool().backend_name == before
+
+
+def test_main_category_ties_go_to_the_first_name_even_from_an_unsorted_categorical() -> None:
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "amount": [10.0, 10.0, 5.0],
+            "category": pd.Categorical(["zinc", "apple", "zinc"], categories=["zinc", "apple"]),
+        }
+    )
+    s = summarize(tx)
+    assert s.loc["A", "main_category"] == "apple" and s.loc["A", "n_categories"] == 2

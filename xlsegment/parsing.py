@@ -102,6 +102,12 @@ TEXT_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
 def blank(series: pd.Series) -> np.ndarray:
     """True where a cell is missing or holds only spaces."""
+    arrow = _arrow_text(series)
+    if arrow is not None:  # Arrow tests each cell in C, without making stripped copies
+        import pyarrow.compute as pc
+
+        empty = pc.or_(pc.equal(pc.utf8_length(arrow), 0), pc.utf8_is_space(arrow))
+        return empty.fill_null(True).to_numpy(zero_copy_only=False)
     missing = series.isna().to_numpy()
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         # pandas' str dtype strips in C (Arrow); other text goes through pandas' string dtype
@@ -166,6 +172,13 @@ class Parsed:
     notes: list[Text] = field(default_factory=list)
 
 
+def _arrow_text(series: pd.Series) -> object | None:
+    """The Arrow array under an Arrow-backed text column (pandas 3's str, CSV columns), else None."""
+    if getattr(series.dtype, "storage", None) != "pyarrow" or not pd.api.types.is_string_dtype(series.dtype):
+        return None
+    return series.array.__arrow_array__()
+
+
 def _arrow_floats(series: pd.Series) -> pd.Series | None:
     """Arrow-backed text cast to float64 in C (ten times pandas' to_numeric); None unless every cell is a
     plain number, which leaves the careful path to the rest."""
@@ -226,6 +239,12 @@ def excel_errors(series: pd.Series) -> np.ndarray:
     """True where a cell holds an Excel error value (#N/A, #REF!, #VALEUR!...: a formula that failed)."""
     if is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype) or is_datetime64_any_dtype(series.dtype):
         return np.zeros(len(series), dtype=bool)
+    arrow = _arrow_text(series)
+    if arrow is not None:  # every error value starts with '#': most columns are cleared by that test alone
+        import pyarrow.compute as pc
+
+        if not pc.any(pc.starts_with(arrow, "#")).as_py():
+            return np.zeros(len(series), dtype=bool)
     return series.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
 
 
@@ -233,6 +252,13 @@ def long_text(series: pd.Series) -> np.ndarray:
     """True where a text cell is longer than an Excel cell can hold (MAX_CELL_TEXT characters)."""
     if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
         return np.zeros(len(series), dtype=bool)
+    arrow = _arrow_text(series)
+    if arrow is not None:  # Arrow measures every cell in C; the mask is only built when one is too long
+        import pyarrow.compute as pc
+
+        longest = pc.max(pc.utf8_length(arrow)).as_py()
+        if longest is None or longest <= MAX_CELL_TEXT:
+            return np.zeros(len(series), dtype=bool)
     try:
         lengths = series.str.len()  # C speed; NaN for the cells that are not text
     except AttributeError:  # an object column pandas does not take for text (numbers only, say)
@@ -382,7 +408,7 @@ def parse_dates(series: pd.Series, dayfirst: bool | None = None, prefer_dayfirst
     order: Text | str = ""
     if text_mask.any():
         # parse each distinct spelling once: a ledger repeats the same few thousand dates over millions of lines
-        codes, uniques = pd.factorize(series if text_mask.all() else series[text_mask])
+        codes, uniques = factorize(series if text_mask.all() else series[text_mask])
         text = pd.Series(uniques).astype(str).str.strip()
         parsed, day_only, month_only, order, notes = _parse_date_text(text, dayfirst, prefer_dayfirst)
         out[text_mask] = parsed.to_numpy(dtype="datetime64[ns]")[codes]
@@ -443,16 +469,62 @@ def parse_customer_ids(series: pd.Series, merged: list[str] | None = None) -> tu
     repeats its customers over many lines, so hashing them once here spares every later step.
     Returns the keys (missing: NaN) and the missing mask.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize(series)
     text = _key_text(uniques, merged)
     empty = (text.isna() | (text == "")).to_numpy(dtype=bool)
     text = _drop_float_suffix(text, empty).where(~empty)
     # cleaning can make two cells one key (" 7" and "7"): number the cleaned keys, in sorted order
     clean_codes, categories = sorted_factorize(text)
-    codes = np.append(clean_codes, -1)[codes]  # a missing cell (code -1) picks the -1 appended
+    # a missing cell (code -1) picks the -1 appended; the narrowest integers that hold the codes
+    codes = np.append(clean_codes, -1).astype(_code_type(len(categories)))[codes]
     dtype = pd.CategoricalDtype(categories)
     keys = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
     return pd.Series(keys, index=series.index), codes < 0
+
+
+def _code_type(n: int) -> type:
+    """The integer type a categorical of `n` categories keeps its codes in (pandas' own choice)."""
+    return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32 if n < 2**31 else np.int64
+
+
+def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Order keys, cleaned as customer keys (parse_customer_ids), but in no particular order: an order's key
+    only has to tell it from the others. A text column whose keys are already clean (ASCII, no surrounding
+    spaces, none empty, not numbers written as floats) is kept as it is, which spares hashing every line
+    here: the engine groups the text itself."""
+    arrow = _arrow_text(series)
+    if arrow is not None and _already_clean(arrow):
+        return series, series.isna().to_numpy()
+    return parse_customer_ids(series, merged)
+
+
+def _already_clean(arrow: object) -> bool:
+    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column. Only
+    masks are made, never a copy of the text."""
+    import pyarrow.compute as pc
+
+    if arrow.null_count == len(arrow) or not pc.all(pc.string_is_ascii(arrow)).as_py():
+        return False  # non-ASCII keys may hold invisible characters or need NFC
+    if pc.any(pc.equal(pc.utf8_length(arrow), 0)).as_py():
+        return False
+    # what stripping would remove (Arrow's whitespace, as `str.strip` on this text): none at either end
+    if pc.any(pc.match_substring_regex(arrow, r"^[\t\n\x0b\x0c\r ]|[\t\n\x0b\x0c\r ]$")).as_py():
+        return False
+    head = arrow.slice(0, 100).drop_null()
+    return not pc.all(pc.match_substring_regex(head, r"^-?\d+\.0$")).as_py()
+
+
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, object]:
+    """Codes (missing: -1) and the distinct values, in order of appearance. Arrow text is hashed by Arrow
+    itself, without pandas' conversions around it."""
+    arrow = _arrow_text(values) if isinstance(values, pd.Series) else None
+    if arrow is None:
+        return pd.factorize(values, use_na_sentinel=True)
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(arrow).combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes, pd.Series(encoded.dictionary, dtype=values.dtype)
 
 
 def sorted_factorize(keys: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
@@ -460,7 +532,7 @@ def sorted_factorize(keys: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index
 
     Hashes unsorted, then sorts only the distinct keys: pandas' own `sort=True` is several times slower.
     """
-    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    codes, uniques = factorize(keys)
     return sort_codes(codes, uniques)
 
 

@@ -23,6 +23,7 @@ from .columns import CONTACT_COLUMNS
 from .engines import Engine, check_engine
 from .engines.queries import query
 from .errors import LedgerError, say
+from .memory import with_system_arrow_memory
 from .parsing import drop_unused_categories, sort_codes, sorted_factorize
 from .quality import DataQuality
 
@@ -81,8 +82,10 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
     and the customer keys when the engine is given their codes.
 
     `read_transactions` hashed the keys once into categoricals: the engine groups their integer codes
-    (categories put in sorted order first, so code order is text order) and the texts come back at the end.
-    A `line` number breaks ties between contact details. Arrow is scanned in parallel with no per-value work.
+    (customer categories in sorted order, so code order is text order; an order's code only has to be its
+    own) and the customer texts come back at the end. Line dates go in as calendar days, all the summary
+    counts. A `line` number breaks ties between contact details. Arrow is scanned in parallel with no
+    per-value work.
     """
     used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
     columns = {c: transactions[c] for c in used if c in transactions.columns}
@@ -91,27 +94,63 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
         values = columns.get(key)
         if values is None or not isinstance(values.dtype, pd.CategoricalDtype):
             continue
-        if not values.cat.categories.is_monotonic_increasing:
-            values = values.cat.reorder_categories(values.cat.categories.sort_values())
+        if key != "order_id":  # the engine orders customers, and breaks category ties, by text
+            values = _sorted_categories(values)
         if key == "category":
             columns[key] = values
             continue
-        codes = values.cat.codes.to_numpy()
-        columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
         if key == "customer_id":
             keys = values.cat.categories
-    frame = pd.DataFrame(columns, copy=False)
-    frame.index = pd.RangeIndex(len(frame))
-    if any(c in frame.columns for c in CONTACT_COLUMNS):
-        frame["line"] = np.arange(len(frame))
+        codes = values.cat.codes.to_numpy()
+        columns[key] = pd.arrays.IntegerArray(codes.astype(np.int64), codes < 0)  # missing = NULL
+    if any(c in columns for c in CONTACT_COLUMNS):
+        columns["line"] = np.arange(len(transactions))
     try:
         import pyarrow as pa
     except ImportError:  # DuckDB scans the frame itself
-        return frame, keys
+        return _frame(columns), keys
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False), keys
+        arrays = {name: _arrow(name, values, pa) for name, values in columns.items()}
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # mixed-type object keys
-        return frame, keys
+        return _frame(columns), keys
+    return pa.table(arrays), keys
+
+
+def _frame(columns: dict[str, object]) -> pd.DataFrame:
+    """The columns as one frame numbered from 0, for DuckDB to scan when Arrow cannot hold them."""
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
+def _sorted_categories(values: pd.Series) -> pd.Series:
+    """A categorical whose categories are in sorted order (as `read_transactions` makes them)."""
+    categories = values.cat.categories
+    if len(categories) > 1 and not _sorted_text(categories):
+        return values.cat.reorder_categories(categories.sort_values())
+    return values
+
+
+def _sorted_text(categories: pd.Index) -> bool:
+    """Whether text categories are in sorted order, compared by Arrow in C when it can."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return categories.is_monotonic_increasing
+    try:
+        text = pa.array(categories.to_numpy(dtype=object) if categories.dtype == object else categories)
+        return pc.all(pc.less_equal(text[:-1], text[1:])).as_py()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):  # keys of mixed types
+        return categories.is_monotonic_increasing
+
+
+def _arrow(name: str, values: object, pa: object) -> object:
+    """One column as an Arrow array; line dates (datetime64[ns]) as calendar days, which spares the engine a
+    timestamp conversion per line."""
+    if name == "date" and getattr(values, "dtype", None) == "datetime64[ns]":
+        return pa.array(np.asarray(values).astype("datetime64[D]"))
+    return pa.Array.from_pandas(values)
 
 
 @dataclass
@@ -134,7 +173,7 @@ class _Ledger:
 
 def _ledger_view(present: set[str]) -> str:
     """The canonical ledger the queries read: every column they use, NULL when the transactions lack it."""
-    select = ["customer_id", "CAST(date AS TIMESTAMP) AS date", "CAST(amount AS DOUBLE) AS amount"]
+    select = ["customer_id", "CAST(date AS DATE) AS day", "CAST(amount AS DOUBLE) AS amount"]
     select.append(
         "COALESCE(returned, FALSE) AS returned" if "returned" in present else "amount < 0 AS returned"
     )
@@ -178,6 +217,7 @@ def _engine(transactions: object, engine: str, spark: object, memory_limit: str 
 
 def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
     runner.view("lines", query("lines", as_of=as_of))
+    runner.view("orders", query("orders", as_of=as_of, window_days=WINDOW_DAYS))
     runner.view("occasions", query("occasions"))
 
 
@@ -230,6 +270,7 @@ def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(text, dtype=object)
 
 
+@with_system_arrow_memory
 def summarize(
     transactions: pd.DataFrame,
     as_of: object = None,
@@ -264,6 +305,8 @@ def summarize(
         table = ledger.runner.fetch(
             query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
         )
+        if ledger.present & set(SIGNALS):
+            table = _with_signals(table, ledger.runner.fetch(query("signals")))
         contacts = [c for c in CONTACT_COLUMNS if c in ledger.present]
         latest = ledger.runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
     quality = (
@@ -274,7 +317,9 @@ def summarize(
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
         raise LedgerError(say("engine.nothing_before_as_of", date=as_of_ts.date()))
+    lines = table["lines"].to_numpy()
     summary = _summary_frame(table, ledger)
+    del table  # ten million customers' rows: not kept twice
     if latest is not None:
         _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
 
@@ -283,7 +328,7 @@ def summarize(
         raise LedgerError(say("engine.no_purchase"))
     if not buyer.all():
         quality.customers_only_returns = [str(c) for c in summary.index[~buyer]]
-        quality.exclude("only_returns", int(table["lines"].to_numpy()[~buyer].sum()))
+        quality.exclude("only_returns", int(lines[~buyer].sum()))
         summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
@@ -293,6 +338,13 @@ def _source_name(transactions: object) -> str:
     if isinstance(transactions, str | Path):
         return Path(transactions).name
     return "DataFrame" if isinstance(transactions, pd.DataFrame) else type(transactions).__name__
+
+
+def _with_signals(table: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """The summary rows with the signals of the optional columns, placed before the line count."""
+    merged = table.merge(signals, on="customer_id", how="left", validate="one_to_one")
+    columns = [c for c in table.columns if c != "lines"] + [c for c in signals.columns if c != "customer_id"]
+    return merged[[*columns, "lines"]]
 
 
 def _contacts_query(contacts: list[str]) -> str:
@@ -306,15 +358,17 @@ def _summary_frame(table: pd.DataFrame, ledger: _Ledger) -> pd.DataFrame:
     """The engine's rows as the summary frame: typed columns, signals the ledger has, customers as index."""
     absent = {c for source, columns in SIGNALS.items() if source not in ledger.present for c in columns}
     keep = [c for c in table.columns if c not in absent and c not in ("customer_id", "lines")]
-    summary = table[keep].copy()
+    summary = table[keep]  # copy-on-write: only the columns converted below are copied
     summary.index = ledger.customers(table["customer_id"])
     for column in ("first_purchase", "last_purchase"):
         summary[column] = _day_column(summary[column])
     for column in INTEGER_COLUMNS:
-        summary[column] = summary[column].fillna(0).astype("int64")
+        if summary[column].dtype != "int64":
+            summary[column] = summary[column].fillna(0).astype("int64")
     numbers = [c for c in summary.columns if c not in INTEGER_COLUMNS and c not in TEXT_COLUMNS]
     for column in numbers[2:]:  # after the two dates; Spark may hand back decimals or nullable types
-        summary[column] = pd.to_numeric(summary[column]).astype("float64")
+        if summary[column].dtype != "float64":
+            summary[column] = pd.to_numeric(summary[column]).astype("float64")
     if "main_category" in summary:
         summary["main_category"] = _text_values(summary["main_category"])
     return summary

@@ -34,11 +34,23 @@ class DuckEngine:
         import duckdb
 
         try:
-            return self.connection.execute(sql).df()
+            return _frame(self.connection.sql(sql))
         except duckdb.OutOfMemoryException as err:
             limit = self.connection.execute("SELECT current_setting('memory_limit')").fetchone()[0]
             first_line = str(err).splitlines()[0]
             raise MemoryError(say("engine.out_of_memory", limit=limit, error=first_line)) from err
+
+
+def _frame(relation: object) -> pd.DataFrame:
+    """A query's rows as a pandas frame, streamed: DuckDB hands over batches instead of first materialising
+    the whole result inside its memory limit (ten million customers' summary is a result of gigabytes), and
+    each Arrow column is freed as soon as pandas has its copy."""
+    try:
+        import pyarrow  # noqa: F401  (streaming hands over Arrow batches)
+    except ImportError:
+        return relation.df()
+    table = relation.to_arrow_reader(1 << 20).read_all()
+    return table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
 
 
 def parquet_source(path: Path) -> str:
