@@ -94,6 +94,9 @@ def test_cohorts_sheet_triangles_and_retention_chart(sample_tx, sheets_fr):
     # the period still running is left out of the curves: 2026-Q3's second quarter (2026-Q4) is not over
     column = [h.value for h in curves.rows[0]].index("2026-T3")
     assert curves.rows[2][column].value is None
+    # the curves and their chart start a printed page (break after the row above their heading)
+    heading = next(b for b in sheet.blocks if getattr(b, "text", None) == "Courbes de fidélité")
+    assert sheet.page.breaks == [heading.row - 1]
 
 
 def test_english_sheets_and_comparison_dates(sample_tx):

@@ -226,7 +226,9 @@ def cohorts_sheet(
     _triangle_grid(b, c, "revenue_per_customer", "money", "cohort_revenue", GREEN_HEAT)
     b.blank()
 
-    # the curves: periods in rows, pooled and a few cohorts in columns, then the line chart beside them
+    # the curves: periods in rows, pooled and a few cohorts in columns, then the line chart beside them,
+    # on a page of their own so the chart prints whole
+    b.sheet.page.breaks.append(b.row - 1)  # a break comes after a row; b.row is the next one written
     b.text(label("overtime.cohorts.curves", lang), "heading")
     b.text(fill("overtime.cohorts.complete_only", lang, as_of=_date_text(c.as_of, lang)), "note", span=span)
     curve = c.curve()
