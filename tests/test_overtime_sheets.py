@@ -131,6 +131,17 @@ def test_build_adds_the_sheets_and_measure_reads_a_campaign(tmp_path, capsys):
     assert names.index("Movements") == names.index("Actions") + 1 and "Cohorts" in names
     assert wb["Movements"]["A1"].value == "Customer movements from 30 Apr 2026 to 31 Oct 2026"
     wb.close()
+    # they print like the other sheets: landscape, one page wide, the shop and date on top, page numbers below
+    wb = openpyxl.load_workbook(out)
+    first = wb[names[0]]
+    assert "31 Oct 2026" in first.oddHeader.center.text
+    for name in ("Movements", "Cohorts"):
+        sheet = wb[name]
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.oddHeader.center.text == first.oddHeader.center.text, name
+        assert (
+            sheet.oddFooter.center.text == first.oddFooter.center.text and "&P" in sheet.oddFooter.center.text
+        )
 
     # a campaign on the sample's customers, six weeks before its last date; measured from the CLI
     from test_overtime_campaign import simulated

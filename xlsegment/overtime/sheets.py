@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -328,6 +329,10 @@ def with_overtime_sheets(
         lifetime=simple.get("lifetime_text") if same_lang else None,
         currency=currency_of(book.lang, currency),
     )
+    if book.sheets:  # print like the report's other sheets: its header (shop, date) and page-number footer
+        shared = book.sheets[0].page
+        for sheet in sheets:
+            sheet.page = replace(sheet.page, header=shared.header, footer=shared.footer, paper=shared.paper)
     keys = [s.key for s in book.sheets]
     at = keys.index("actions") + 1 if "actions" in keys else len(keys)
     book.sheets[at:at] = sheets
