@@ -16,8 +16,8 @@ NEAR_ONE = 1e-4
 
 def hyp2f1(A, B, c, z):
     """Gauss 2F1 for 0 <= z < 1: scipy's, with a direct power series where scipy returns inf or NaN
-    (it does in corners such as 2F1(2, 1; 101; 0.91))."""
-    out = np.asarray(special.hyp2f1(A, B, c, z), dtype=float)
+    (it does in corners such as 2F1(2, 1; 101; 0.91)) or disagrees with itself (`checked_hyp2f1`)."""
+    out = checked_hyp2f1(A, B, c, z)
     bad = ~np.isfinite(out)
     if not bad.any():
         return out
@@ -34,14 +34,26 @@ def hyp2f1(A, B, c, z):
     return out
 
 
+def checked_hyp2f1(A, B, c, z):
+    """scipy's 2F1, NaN where it disagrees with itself with A and B swapped (2F1 is symmetric in them).
+
+    scipy 1.17 errs in one argument order near c - A - B = 0: 2F1(8, 0.05; 8.05; 0.99733) gives 1.457, the
+    other order (and mpmath) 1.3216. Where the two orders differ neither is trusted."""
+    one = np.asarray(special.hyp2f1(A, B, c, z), dtype=float)
+    two = np.asarray(special.hyp2f1(B, A, c, z), dtype=float)
+    agree = np.isclose(one, two, rtol=1e-9, atol=0.0) | ~(np.isfinite(one) & np.isfinite(two))
+    return np.where(agree, one, np.nan)
+
+
 def one_minus_term(z, power, A, B, c, power2, A2, B2):
     """(1-z)^power 2F1(A, B; c; z) (Euler's form, well-behaved), or the equal (1-z)^power2 2F1(A2, B2; c; z)
-    where scipy's 2F1 of the first is not finite, or the power series of the first where neither is."""
+    where scipy's 2F1 of the first is not finite (or not consistent), or the power series of the first
+    where neither is."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = np.asarray((1.0 - z) ** power * special.hyp2f1(A, B, c, z), dtype=float)
+        out = np.asarray((1.0 - z) ** power * checked_hyp2f1(A, B, c, z), dtype=float)
         bad = ~np.isfinite(out)
         if bad.any():
-            other = np.asarray((1.0 - z) ** power2 * special.hyp2f1(A2, B2, c, z), dtype=float)
+            other = np.asarray((1.0 - z) ** power2 * checked_hyp2f1(A2, B2, c, z), dtype=float)
             out = np.where(bad, other, out)
             bad = ~np.isfinite(out)
             if bad.any():
