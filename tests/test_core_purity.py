@@ -44,3 +44,18 @@ def test_core_imports_and_runs_without_excel_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2000"
+
+
+def test_the_commands_start_without_scipy_stats():
+    """scipy.stats costs about 0.9 s to import: only measuring a campaign needs it, so no command loads it
+    at start (issue 15: imports only what a command needs)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        import xlsegment, xlsegment.cli, xlsegment.pipeline, xlsegment.overtime.sheets, xlsegment.overtime.campaign
+        print(sorted(m for m in sys.modules if m.startswith("scipy.stats")))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
