@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -253,65 +252,6 @@ def _memory_rows(folder: Path, n_lines: int, target_mb: float, memory_limit: str
     ]
 
 
-def _build_stages(csv: str) -> dict[str, float]:
-    """`xlsegment build` on a CSV, timed by stage (read, summary, segments, ... , report, write)."""
-    from xlsegment.pipeline import analyze
-    from xlsegment.report import build_report
-    from xlsegment.workbook import write_workbook
-
-    marks: list[tuple[str, float]] = []
-    analysis = analyze(csv, progress=lambda stage, _: marks.append((stage, time.perf_counter())))
-    marks.append(("report", time.perf_counter()))
-    report = build_report(analysis, analysis.settings.lang)
-    marks.append(("write", time.perf_counter()))
-    write_workbook(report, Path(csv).with_suffix(".xlsx"), force=True)
-    marks.append(("end", time.perf_counter()))
-    # each mark opens its stage, which lasts until the next mark
-    return {name: marks[i + 1][1] - at for i, (name, at) in enumerate(marks[:-1]) if name != "done"}
-
-
-def _fresh_build(csv: str) -> None:
-    stages = _build_stages(csv)
-    print("    stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()), flush=True)
-
-
-def _build_rows(folder: Path, n_lines: int) -> list[BenchRow]:
-    ledger = make_ledger(n_lines, "ordered", seed=3)
-    csv, _ = write_files(ledger, folder, f"build_{_label(n_lines)}")
-    del ledger
-    seconds, peak_mb = in_fresh_process(_fresh_build, str(csv))
-    return [
-        BenchRow(
-            name=f"xlsegment build, {_label(n_lines)}-line CSV",
-            ours=seconds,
-            note=f"peak {peak_mb:,.0f} MB (fresh process); stages printed above",
-        )
-    ]
-
-
-def _spark_rows(folder: Path, n_lines: int) -> list[BenchRow]:
-    from xlsegment.engines.spark import local_session
-    from xlsegment.ledger import read_transactions
-    from xlsegment.summary import summarize
-
-    start = time.perf_counter()
-    spark = local_session()
-    rows = [BenchRow(name="Spark local session start", ours=time.perf_counter() - start)]
-    if CDNOW.exists():
-        tx = read_transactions(CDNOW)
-        start = time.perf_counter()
-        summarize(tx, engine="spark", spark=spark)
-        rows.append(BenchRow(name="Spark summary, CDNOW sample", ours=time.perf_counter() - start))
-    path = write_big_parquet(folder / f"spark_{_label(n_lines)}.parquet", n_lines)
-    start = time.perf_counter()
-    summarize(str(path), engine="spark", spark=spark)
-    rows.append(
-        BenchRow(name=f"Spark summary, {_label(n_lines)}-line Parquet", ours=time.perf_counter() - start)
-    )
-    spark.stop()
-    return rows
-
-
 def run(quick: bool = False) -> list[BenchRow]:
     with tempfile.TemporaryDirectory(prefix="xlsegment_bench_") as tmp:
         folder = Path(tmp)
@@ -321,9 +261,7 @@ def run(quick: bool = False) -> list[BenchRow]:
         rows += _speed_rows(10_000_000, folder, rounds=3)
         rows += _csv_memory_rows(folder, 10_000_000, TARGET_PEAK_10M_MB)
         rows += _memory_rows(folder, 100_000_000, TARGET_PEAK_100M_MB)
-        rows += _build_rows(folder, 1_000_000) + _build_rows(folder, 10_000_000)
-        rows += _spark_rows(folder, 10_000_000)
-        return rows
+        return rows  # `xlsegment build` and Spark: the bench's build and spark sections
 
 
 if __name__ == "__main__":
