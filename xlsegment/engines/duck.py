@@ -49,7 +49,9 @@ def _frame(relation: object) -> pd.DataFrame:
         import pyarrow  # noqa: F401  (streaming hands over Arrow batches)
     except ImportError:
         return relation.df()
-    table = relation.to_arrow_reader(1 << 20).read_all()
+    # to_arrow_reader since DuckDB 1.4; DuckDB 1.1 (xlwings Lite on Pyodide 0.27.5) names it fetch_arrow_reader
+    reader = relation.to_arrow_reader if hasattr(relation, "to_arrow_reader") else relation.fetch_arrow_reader
+    table = reader(1 << 20).read_all()
     return table.to_pandas(self_destruct=True, split_blocks=True, date_as_object=False)
 
 
