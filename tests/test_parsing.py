@@ -18,7 +18,7 @@ from xlsegment.parsing import (
     parse_dates,
     parse_flags,
     parse_numbers,
-    parse_order_ids,
+    parse_keys,
 )
 
 
@@ -221,11 +221,16 @@ def test_arrow_cell_checks_agree_with_the_object_path() -> None:
     assert not excel_errors(_arrow_text([["a", "b"]])).any()
 
 
-def test_clean_order_ids_stay_text_and_others_are_cleaned() -> None:
+def test_clean_keys_stay_text_and_others_are_cleaned() -> None:
     clean = _arrow_text([["O1", "O2"], [None, "O1"]])
-    keys, missing = parse_order_ids(clean)
+    keys, missing = parse_keys(clean)
     assert keys is clean and missing.tolist() == [False, False, True, False]
-    for cells in (["O1 ", "O1"], ["17850.0", "12.0"], ["Amélie", "Ame\u0301lie"], ["O1", ""]):
-        keys, _ = parse_order_ids(_arrow_text([cells]))
+    for cells in (["O1 ", "O1"], ["17850.0", "12.0"], ["Amélie", "Ame\u0301lie"], ["O1", ""], ["\tO1", "O2"]):
+        keys, _ = parse_keys(_arrow_text([cells]))
         assert isinstance(keys.dtype, pd.CategoricalDtype), cells
-    assert parse_order_ids(_arrow_text([["17850.0", "12.0"]]))[0].tolist() == ["17850", "12"]
+        if cells[0] != "17850.0":  # keys written as floats are cleaned only when all are
+            # checked chunk by chunk: a key to clean in a later chunk is found too
+            keys, _ = parse_keys(_arrow_text([["O1", "O2"], cells]))
+            assert isinstance(keys.dtype, pd.CategoricalDtype), cells
+    assert parse_keys(_arrow_text([["17850.0", "12.0"]]))[0].tolist() == ["17850", "12"]
+    assert parse_keys(_arrow_text([["C2", "C1"], ["C2 ", "C3"]]))[0].tolist() == ["C2", "C1", "C2", "C3"]

@@ -27,11 +27,10 @@ from .parsing import (
     excel_errors,
     implausible_dates,
     long_text,
-    parse_customer_ids,
     parse_dates,
     parse_flags,
+    parse_keys,
     parse_numbers,
-    parse_order_ids,
 )
 from .quality import REASONS, DataQuality
 from .sources import ENCODING_NAMES, SEP_NAMES, RawLedger, check_duplicate_headers, load_raw
@@ -283,7 +282,7 @@ class _Reader:
         return parsed
 
     def keys(self, canonical: str) -> tuple[pd.Series, np.ndarray]:
-        """Customer or order keys (see parse_customer_ids, parse_order_ids), refusing keys too long for a
+        """Customer or order keys (see parse_keys), refusing keys too long for a
         cell and noting the spellings that normalisation merged."""
         cells = self.cells(canonical)
         long = long_text(cells)
@@ -291,8 +290,7 @@ class _Reader:
             self.refuse(canonical, long, say("ledger.too_long", limit=f"{MAX_CELL_TEXT:,}"))
             cells = cells.where(~long)
         merged: list[str] = []
-        parse = parse_order_ids if canonical == "order_id" else parse_customer_ids
-        keys, missing = parse(cells, merged)
+        keys, missing = parse_keys(cells, merged)
         if merged:
             self.quality.note(
                 say(
@@ -395,17 +393,17 @@ def _require_columns(raw: RawLedger, columns: dict[str, str]) -> None:
         )
 
 
-def duplicate_lines(raw: RawLedger, parsed: list[np.ndarray]) -> np.ndarray:
+def duplicate_lines(raw: RawLedger, parsed: dict[str, object]) -> np.ndarray:
     """Lines that repeat an earlier line in every column (an export run twice, a paste made twice).
 
-    Equal lines have equal parsed values, so only the lines whose `parsed` columns (cheap numbers and codes)
-    repeat are compared as text, in every column of the source (`raw.all_columns` when only the columns
-    used were read)."""
+    Equal lines have equal parsed values, so only the lines whose `parsed` columns (the customer key, the
+    day, the amount) repeat are compared as text, in every column of the source (`raw.all_columns` when
+    only the columns used were read)."""
     n = len(raw.frame)
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    candidates = _repeated(_line_hash(parsed))
+    candidates = _repeated_lines(parsed)
     if not candidates.any():
         return out
     lines = raw.all_columns() if raw.all_columns is not None else raw.frame
@@ -414,36 +412,32 @@ def duplicate_lines(raw: RawLedger, parsed: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _line_hash(parsed: list[np.ndarray], step: int = 1 << 20) -> np.ndarray:
-    """One 32-bit number per line mixing the bits of its parsed values, made a million lines at a time (a
-    small fraction of the ledger's size in memory): equal lines hash equal, and the unequal lines that
-    collide (about ten thousand pairs in ten million lines) are told apart by the comparison as text."""
-    n = len(parsed[0])
-    out = np.empty(n, dtype=np.uint32)
-    for lo in range(0, n, step):
-        mixed = np.zeros(min(step, n - lo), dtype=np.uint64)
-        for values in parsed:
-            part = np.ascontiguousarray(values[lo : lo + step])
-            mixed *= np.uint64(0x9E3779B97F4A7C15)
-            mixed ^= part.view(np.uint64) if part.itemsize == 8 else part.astype(np.uint64)
-        out[lo : lo + step] = (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
-    return out
-
-
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """True where a value occurs more than once: found by sorting a copy, which needs far less memory than
-    a hash table of every line."""
-    ordered = np.sort(values)
+def _repeated_lines(parsed: dict[str, object]) -> np.ndarray:
+    """True for the lines whose parsed values occur on another line too, found from a 64-bit hash of each
+    line: equal lines hash equal, and unequal lines that collide, if ever, are told apart by the comparison
+    as text."""
+    hashes = _line_hash(parsed)
+    ordered = np.sort(hashes)  # a sorted copy needs far less memory than a hash table of every line
     twice = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
     if not len(twice):
-        return np.zeros(len(values), dtype=bool)
-    out = np.empty(len(values), dtype=bool)
-    step = 1 << 20  # a million values at a time: the positions found take 8 MB, not 8 bytes a line
-    for lo in range(0, len(values), step):
-        part = values[lo : lo + step]
-        out[lo : lo + step] = twice[np.minimum(np.searchsorted(twice, part), len(twice) - 1)] == part
-    return out
+        return np.zeros(len(hashes), dtype=bool)
+    return pd.Series(hashes, copy=False).isin(twice).to_numpy()  # a hash table of the few repeated values
+
+
+def _line_hash(parsed: dict[str, object]) -> np.ndarray:
+    """One 64-bit hash per line of its parsed values, computed by DuckDB on both cores (text keys are hashed
+    as they are, categorical keys by their codes)."""
+    import duckdb
+
+    columns = {
+        name: values.codes if isinstance(values, pd.Categorical) else values
+        for name, values in parsed.items()
+    }
+    listed = ", ".join(f'"{name}"' for name in columns)
+    with duckdb.connect(":memory:") as connection:
+        connection.register("parsed", pd.DataFrame(columns, copy=False))
+        return connection.sql(f"SELECT hash({listed}) AS h FROM parsed").fetchnumpy()["h"]
 
 
 def _returns_only(raw: RawLedger, columns: dict[str, str], returned: np.ndarray, keep: np.ndarray) -> None:
@@ -555,11 +549,7 @@ def read_transactions(
             )
 
     quality = reader.quality
-    parsed = [
-        customer.cat.codes.to_numpy(),
-        date.values.to_numpy(dtype="datetime64[ns]").view("int64"),
-        amount,
-    ]
+    parsed = {"customer": customer.array, "date": date.values.array, "amount": amount}
     duplicates = duplicate_lines(raw, parsed)
     if duplicates.any():
         if drop_duplicates:

@@ -487,11 +487,11 @@ def _code_type(n: int) -> type:
     return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32 if n < 2**31 else np.int64
 
 
-def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
-    """Order keys, cleaned as customer keys (parse_customer_ids), but in no particular order: an order's key
-    only has to tell it from the others. A text column whose keys are already clean (ASCII, no surrounding
-    spaces, none empty, not numbers written as floats) is kept as it is, which spares hashing every line
-    here: the engine groups the text itself."""
+def parse_keys(series: pd.Series, merged: list[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """Customer or order keys, cleaned by parse_customer_ids' rules. A text column whose keys are already
+    clean (ASCII, no surrounding spaces, none empty, not numbers written as floats: most exports) is kept as
+    it is, which spares hashing every line here: the engine groups the text itself, in text order.
+    Otherwise the cleaned keys come back as parse_customer_ids' categorical."""
     arrow = _arrow_text(series)
     if arrow is not None and _already_clean(arrow):
         return series, series.isna().to_numpy()
@@ -499,19 +499,29 @@ def parse_order_ids(series: pd.Series, merged: list[str] | None = None) -> tuple
 
 
 def _already_clean(arrow: object) -> bool:
-    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column. Only
-    masks are made, never a copy of the text."""
+    """True when cleaning (parse_customer_ids' rules) would change no key of this Arrow text column, checked
+    by Arrow in C one chunk at a time (what is measured stays a few megabytes, whatever the ledger's size)."""
+    if arrow.null_count == len(arrow):
+        return False
+    if not all(_clean_chunk(chunk) for chunk in getattr(arrow, "chunks", [arrow])):
+        return False
     import pyarrow.compute as pc
 
-    if arrow.null_count == len(arrow) or not pc.all(pc.string_is_ascii(arrow)).as_py():
-        return False  # non-ASCII keys may hold invisible characters or need NFC
-    if pc.any(pc.equal(pc.utf8_length(arrow), 0)).as_py():
-        return False
-    # what stripping would remove (Arrow's whitespace, as `str.strip` on this text): none at either end
-    if pc.any(pc.match_substring_regex(arrow, r"^[\t\n\x0b\x0c\r ]|[\t\n\x0b\x0c\r ]$")).as_py():
-        return False
     head = arrow.slice(0, 100).drop_null()
     return not pc.all(pc.match_substring_regex(head, r"^-?\d+\.0$")).as_py()
+
+
+def _clean_chunk(chunk: object) -> bool:
+    """One chunk of keys: ASCII (non-ASCII keys may hold invisible characters or need NFC), none empty, and
+    nothing stripping would remove (space, tab, line breaks) at either end."""
+    import pyarrow.compute as pc
+
+    if not pc.all(pc.string_is_ascii(chunk)).as_py():
+        return False
+    lengths = pc.binary_length(chunk)
+    if pc.any(pc.equal(lengths, 0)).as_py():
+        return False
+    return not pc.any(pc.not_equal(pc.binary_length(pc.ascii_trim_whitespace(chunk)), lengths)).as_py()
 
 
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, object]:

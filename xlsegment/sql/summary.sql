@@ -1,5 +1,6 @@
 -- The customer summary (docs/architecture.md, "Customer summary"): one row per customer of `lines`, in key
 -- order. Customers without a purchase occasion come back with orders = 0; the caller reports and drops them.
+-- Counts are BIGINT (DuckDB sums integers as 128-bit, which reach pandas as Python decimals).
 -- Durations are counted in days and divided by $days_per_unit; windows are $window_days days long.
 -- The lines are read once, into orders (orders.sql); orders make customer-days, customer-days customers.
 -- The signals of optional columns (categories, margin, ...) are signals.sql, run when the ledger has them.
@@ -8,17 +9,17 @@ WITH customer_days AS (
     SELECT
         customer_id,
         day,
-        MIN(days_ago) AS days_ago,
+        days_ago,
         COUNT(*) FILTER (WHERE occasion) AS occasions,
         SUM(net) FILTER (WHERE occasion) AS occasions_net,
         MIN(net) FILTER (WHERE occasion) AS smallest_net,
-        SUM(lines) AS lines,
+        CAST(SUM(lines) AS BIGINT) AS lines,
         SUM(net) AS net,
         SUM(net_12m) AS net_12m,
         SUM(gross) AS gross,
         SUM(negative) AS negative
     FROM orders
-    GROUP BY customer_id, day
+    GROUP BY customer_id, day, days_ago  -- days_ago follows from day
 ),
 
 customers AS (
@@ -28,18 +29,18 @@ customers AS (
         MAX(day) FILTER (WHERE occasions > 0) AS last_purchase,
         MAX(days_ago) FILTER (WHERE occasions > 0) AS days_since_first,
         MIN(days_ago) FILTER (WHERE occasions > 0) AS days_since_last,
-        SUM(occasions) AS orders,
+        CAST(SUM(occasions) AS BIGINT) AS orders,
         COUNT(*) FILTER (WHERE occasions > 0) AS purchase_days,
         SUM(occasions_net) AS occasions_net,
         -- the first occasion (earliest, then smallest) and the first purchase day are left out of the
         -- repeat values (lifetimes' monetary value)
         ARG_MAX(smallest_net, days_ago) FILTER (WHERE occasions > 0) AS first_occasion_net,
         ARG_MAX(occasions_net, days_ago) FILTER (WHERE occasions > 0) AS first_day_net,
-        COALESCE(SUM(occasions) FILTER (WHERE days_ago < $window_days), 0) AS orders_12m,
-        COALESCE(SUM(occasions) FILTER (
+        CAST(COALESCE(SUM(occasions) FILTER (WHERE days_ago < $window_days), 0) AS BIGINT) AS orders_12m,
+        CAST(COALESCE(SUM(occasions) FILTER (
             WHERE days_ago >= $window_days AND days_ago < 2 * $window_days
-        ), 0) AS orders_prev_12m,
-        SUM(lines) AS lines,
+        ), 0) AS BIGINT) AS orders_prev_12m,
+        CAST(SUM(lines) AS BIGINT) AS lines,
         SUM(net) AS revenue,
         COALESCE(SUM(net_12m), 0) AS revenue_12m,
         SUM(gross) AS gross,
