@@ -17,8 +17,8 @@ from xlsegment.parsing import (
     parse_customer_ids,
     parse_dates,
     parse_flags,
-    parse_numbers,
     parse_keys,
+    parse_numbers,
 )
 
 
