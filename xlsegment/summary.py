@@ -168,6 +168,8 @@ class _Ledger:
             values = pd.Series(self.keys.take(values.to_numpy(dtype=np.int64)))
         elif isinstance(values.dtype, pd.CategoricalDtype):
             values = values.astype(values.cat.categories.dtype)
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            return pd.Index(values, name="customer_id")  # pandas' text (Arrow): no Python string per customer
         return pd.Index(values.to_numpy(dtype=object), name="customer_id", dtype=object)
 
 
@@ -218,7 +220,6 @@ def _engine(transactions: object, engine: str, spark: object, memory_limit: str 
 def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
     runner.view("lines", query("lines", as_of=as_of))
     runner.view("orders", query("orders", as_of=as_of, window_days=WINDOW_DAYS))
-    runner.view("occasions", query("occasions"))
 
 
 def _ledger_facts(runner: Engine) -> tuple[int, object]:
@@ -232,25 +233,34 @@ def _day_column(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
 
 
+def ledger_orders(transactions: pd.DataFrame, as_of: object = None) -> pd.DataFrame:
+    """One row per order up to `as_of` (default: the last ledger day), grouped exactly as `summarize` groups
+    lines into orders: customer_id, day (the order's first), amount (its net) and occasion (whether it is a
+    purchase occasion), ordered by customer and day. Loyalty points are earned and taken back per order."""
+    _require_columns(transactions.columns)
+    if transactions.empty:
+        return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": [], "occasion": []})
+    with _engine(transactions, "duckdb", None, None) as ledger:
+        _, last_date = _ledger_facts(ledger.runner)
+        _occasion_views(ledger.runner, _as_of(last_date, as_of))
+        orders = ledger.runner.fetch(query("order_rows"))
+    return pd.DataFrame(
+        {
+            "customer_id": ledger.customers(orders["customer_id"]).to_numpy(),
+            "day": _day_column(orders["day"]),
+            "amount": orders["amount"].to_numpy(dtype="float64"),
+            "occasion": orders["occasion"].to_numpy(dtype=bool),
+        }
+    )
+
+
 def purchase_occasions(transactions: pd.DataFrame) -> pd.DataFrame:
     """One row per purchase occasion, counted exactly as `summarize` counts orders: customer_id, day, amount.
 
     The backtest and the lapse windows count purchases with this, so their counts agree with the summary's.
     """
-    _require_columns(transactions.columns)
-    if transactions.empty:
-        return pd.DataFrame({"customer_id": [], "day": pd.to_datetime([]), "amount": []})
-    with _engine(transactions, "duckdb", None, None) as ledger:
-        _, last_date = _ledger_facts(ledger.runner)
-        _occasion_views(ledger.runner, pd.Timestamp(last_date).normalize())
-        occasions = ledger.runner.fetch(query("purchase_occasions"))
-    return pd.DataFrame(
-        {
-            "customer_id": ledger.customers(occasions["customer_id"]).to_numpy(),
-            "day": _day_column(occasions["day"]),
-            "amount": occasions["amount"].to_numpy(dtype="float64"),
-        }
-    )
+    orders = ledger_orders(transactions)
+    return orders.loc[orders["occasion"], ["customer_id", "day", "amount"]].reset_index(drop=True)
 
 
 def factorize_sorted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -317,19 +327,18 @@ def summarize(
     quality.exclude("after_as_of", n_lines - int(table["lines"].sum()))
     if table.empty:
         raise LedgerError(say("engine.nothing_before_as_of", date=as_of_ts.date()))
-    lines = table["lines"].to_numpy()
+    buyers = int((table["orders"] > 0).sum())  # the query puts them first
+    if buyers == 0:
+        raise LedgerError(say("engine.no_purchase"))
+    if buyers < len(table):
+        others = table.iloc[buyers:]
+        quality.customers_only_returns = [str(c) for c in ledger.customers(others["customer_id"])]
+        quality.exclude("only_returns", int(others["lines"].sum()))
+        table = table.iloc[:buyers]  # a view of the buyers' rows, not a copy
     summary = _summary_frame(table, ledger)
     del table  # ten million customers' rows: not kept twice
     if latest is not None:
         _add_contacts(summary, latest.set_index(ledger.customers(latest["customer_id"])), contacts)
-
-    buyer = (summary["orders"] > 0).to_numpy()
-    if not buyer.any():
-        raise LedgerError(say("engine.no_purchase"))
-    if not buyer.all():
-        quality.customers_only_returns = [str(c) for c in summary.index[~buyer]]
-        quality.exclude("only_returns", int(lines[~buyer].sum()))
-        summary = summary.loc[buyer]
     summary.attrs.update(as_of=as_of_ts, time_unit=str(time_unit).upper(), quality=quality)
     return summary
 

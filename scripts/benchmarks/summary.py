@@ -12,7 +12,7 @@ Contenders are run in turn for several rounds and the medians compared. Then, on
 a 100M-line Parquet ledger's peak memory, `xlsegment build` on 1M and 10M-line CSVs with where the time goes,
 and the Spark engine (local session) on CDNOW and a 10M-line Parquet ledger.
 
-    python scripts/benchmarks/summary.py [--quick]
+    python scripts/benchmarks/summary.py [--quick] [--speed-only] [--lines N]
 """
 
 from __future__ import annotations
@@ -252,19 +252,28 @@ def _memory_rows(folder: Path, n_lines: int, target_mb: float, memory_limit: str
     ]
 
 
-def run(quick: bool = False) -> list[BenchRow]:
+def run(
+    quick: bool = False, speed: tuple[int, ...] = (1_000_000, 10_000_000), memory: bool = True
+) -> list[BenchRow]:
+    """The speed rows at each size of `speed`, then (with `memory`) the two peak-memory rows."""
     with tempfile.TemporaryDirectory(prefix="xlsegment_bench_") as tmp:
         folder = Path(tmp)
         if quick:
             return _speed_rows(100_000, folder, rounds=1)
-        rows = _speed_rows(1_000_000, folder, rounds=3)
-        rows += _speed_rows(10_000_000, folder, rounds=3)
-        rows += _csv_memory_rows(folder, 10_000_000, TARGET_PEAK_10M_MB)
-        rows += _memory_rows(folder, 100_000_000, TARGET_PEAK_100M_MB)
+        rows = [row for n in speed for row in _speed_rows(n, folder, rounds=3)]
+        if memory:
+            rows += _csv_memory_rows(folder, 10_000_000, TARGET_PEAK_10M_MB)
+            rows += _memory_rows(folder, 100_000_000, TARGET_PEAK_100M_MB)
         return rows  # `xlsegment build` and Spark: the bench's build and spark sections
 
 
 if __name__ == "__main__":
     from bench import print_rows
 
-    print_rows("summary", run(quick="--quick" in sys.argv))
+    # --speed-only: the speed rows alone; --lines N: only that size (e.g. --lines 10000000)
+    sizes = (1_000_000, 10_000_000)
+    if "--lines" in sys.argv:
+        sizes = (int(sys.argv[sys.argv.index("--lines") + 1]),)
+    print_rows(
+        "summary", run(quick="--quick" in sys.argv, speed=sizes, memory="--speed-only" not in sys.argv)
+    )

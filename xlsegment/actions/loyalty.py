@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.errors import LedgerError
+from xlsegment.summary import ledger_orders
 
 _WEEKDAYS = {
     "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2, "thursday": 3,
@@ -66,9 +67,9 @@ def loyalty_points(
 ) -> pd.DataFrame:
     """Each customer's points balance and next reward from the canonical transactions.
 
-    Lines group into purchase occasions (order_id, else customer and calendar day). An occasion with a positive
-    net amount earns floor(amount x points_per_unit) + points_per_order points; one with a negative net amount
-    (a return) deducts floor(|amount| x points_per_unit). On a bonus date or weekday the points are multiplied by
+    Lines group into orders as the summary groups them (order_id, else customer and calendar day). An order
+    with a positive net amount earns floor(amount x points_per_unit) + points_per_order points; one with a
+    negative net amount (a return) deducts floor(|amount| x points_per_unit). On a bonus date or weekday the points are multiplied by
     `bonus_multiplier` (a return on a bonus day deducts at the same multiple). `thresholds` are the balances
     that unlock a reward (a mapping threshold -> reward name names them). Lines after `as_of` are ignored.
     Returns one row per customer (index customer_id) with LOYALTY_COLUMNS.
@@ -86,25 +87,15 @@ def loyalty_points(
     days = {pd.Timestamp(d).normalize() for d in bonus_dates}
     weekdays = {_weekday(w) for w in bonus_weekdays}
 
-    tx = transactions[["customer_id", "date", "amount"]].copy()
+    tx = transactions[[c for c in ("customer_id", "date", "amount", "order_id") if c in transactions]].copy()
     tx["customer_id"] = tx["customer_id"].astype(str)
     tx["date"] = pd.to_datetime(tx["date"], errors="coerce")
     bad = tx.index[tx["date"].isna() | tx["amount"].isna()]
     if len(bad):
         raise LedgerError("date or amount missing", column="date/amount", rows=list(bad[:5]))
-    tx["day"] = tx["date"].dt.normalize()
-    if as_of is not None:
-        tx = tx[tx["day"] <= pd.Timestamp(as_of).normalize()]
-    if "order_id" in transactions.columns:
-        order = transactions.loc[tx.index, "order_id"]
-        tx["occasion"] = order.astype(object).where(order.notna(), "day:" + tx["day"].dt.strftime("%Y-%m-%d"))
-        tx["occasion"] = tx["occasion"].astype(str)
-    else:
-        tx["occasion"] = tx["day"].dt.strftime("%Y-%m-%d")
-    occ = tx.groupby(["customer_id", "occasion"], sort=False).agg(
-        amount=("amount", "sum"), day=("day", "min")
-    )
-    occ = occ.reset_index()
+    if "order_id" in tx:
+        tx["order_id"] = tx["order_id"].astype(str).where(tx["order_id"].notna())
+    occ = ledger_orders(tx, as_of=as_of)  # lines make orders exactly as in the summary
     bonus = occ["day"].isin(days) | occ["day"].dt.day_of_week.isin(weekdays)
     mult = np.where(bonus, float(bonus_multiplier), 1.0)
     net = occ["amount"].to_numpy(dtype=float)

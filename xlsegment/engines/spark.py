@@ -94,5 +94,5 @@ def spark_engine(transactions: object, session: object = None) -> Iterator[tuple
         yield SparkEngine(session), present
     finally:
         frame.unpersist()
-        for name in ("transactions", "ledger", "lines", "orders", "occasions"):
+        for name in ("transactions", "ledger", "lines", "orders"):
             session.catalog.dropTempView(name)
