@@ -81,9 +81,10 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
     """The columns the queries read, as an Arrow table (or, without pyarrow, a frame) DuckDB scans in place,
     and the customer keys when the engine is given their codes.
 
-    `read_transactions` hashed the keys once into categoricals: the engine groups their integer codes
-    (customer categories in sorted order, so code order is text order; an order's code only has to be its
-    own) and the customer texts come back at the end. Line dates go in as calendar days, all the summary
+    Keys that are clean text stay text (DuckDB hashes them while it groups). Keys `read_transactions` had to
+    clean are categoricals: the engine groups their integer codes (customer categories in sorted order, so
+    code order is text order; an order's code only has to be its own) and the customer texts come back at
+    the end. Line dates go in as calendar days, all the summary
     counts. A `line` number breaks ties between contact details. Arrow is scanned in parallel with no
     per-value work.
     """
