@@ -112,6 +112,31 @@ def test_summary_matches_an_independent_group_by(case) -> None:
 
 
 @FAST
+@given(ledgers())
+def test_ledgers_without_order_ids_match_the_general_grouping(case) -> None:
+    """Without an order id column, each customer-day is its one order (customer_days_without_order_ids.sql):
+    the summary equals the one the general grouping (customer_days.sql) makes of the same lines, and the
+    independent group-by."""
+    rows, as_of = case
+    rows = [(customer, None, day, hour, amount) for customer, _, day, hour, amount in rows]
+    frame = _frame(rows).drop(columns="order")
+    as_of_day = (as_of if as_of is not None else frame["date"].max()).normalize()
+    expected = _reference(_frame(rows), as_of_day)
+    if expected.empty:
+        return  # refused, as test_summary_matches_an_independent_group_by checks
+    tx = read_transactions(frame)
+    assert "order_id" not in tx
+    s = summarize(tx, as_of=as_of)
+    general = summarize(tx.assign(order_id=pd.Series(None, index=tx.index, dtype=object)), as_of=as_of)
+    pd.testing.assert_frame_equal(s, general)
+    expected = expected.loc[s.index]
+    assert s["orders"].tolist() == expected["orders"].tolist()
+    assert s["revenue"].tolist() == expected["revenue"].tolist()
+    for column in ("monetary_value", "purchase_days", "repeat_day_value", "revenue_12m"):
+        np.testing.assert_allclose(s[column], expected[column], rtol=1e-12, err_msg=column)
+
+
+@FAST
 @given(ledgers(), st.randoms(use_true_random=False))
 def test_summary_does_not_depend_on_row_order(case, random) -> None:
     rows, as_of = case

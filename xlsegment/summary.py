@@ -313,6 +313,8 @@ def summarize(
             raise LedgerError(say("engine.no_transactions"))
         as_of_ts = _as_of(last_date, as_of)
         _occasion_views(ledger.runner, as_of_ts)
+        days = "customer_days" if "order_id" in ledger.present else "customer_days_without_order_ids"
+        ledger.runner.view("customer_days", query(days))
         table = ledger.runner.fetch(
             query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
         )

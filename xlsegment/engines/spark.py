@@ -94,5 +94,5 @@ def spark_engine(transactions: object, session: object = None) -> Iterator[tuple
         yield SparkEngine(session), present
     finally:
         frame.unpersist()
-        for name in ("transactions", "ledger", "lines", "orders"):
+        for name in ("transactions", "ledger", "lines", "orders", "customer_days"):
             session.catalog.dropTempView(name)

@@ -3,27 +3,10 @@
 -- them.
 -- Counts are BIGINT (DuckDB sums integers as 128-bit, which reach pandas as Python decimals).
 -- Durations are counted in days and divided by $days_per_unit; windows are $window_days days long.
--- The lines are read once, into orders (orders.sql); orders make customer-days, customer-days customers.
+-- The lines are read once, into orders (orders.sql); orders make customer-days (customer_days.sql), and
+-- customer-days customers.
 -- The signals of optional columns (categories, margin, ...) are signals.sql, run when the ledger has them.
-WITH customer_days AS (
-    -- the BTYD clock ticks in days: the purchase occasions of one calendar day make one purchase day
-    SELECT
-        customer_id,
-        day,
-        days_ago,
-        COUNT(*) FILTER (WHERE occasion) AS occasions,
-        SUM(net) FILTER (WHERE occasion) AS occasions_net,
-        MIN(net) FILTER (WHERE occasion) AS smallest_net,
-        CAST(SUM(lines) AS BIGINT) AS lines,
-        SUM(net) AS net,
-        SUM(net_12m) AS net_12m,
-        SUM(gross) AS gross,
-        SUM(negative) AS negative
-    FROM orders
-    GROUP BY customer_id, day, days_ago  -- days_ago follows from day
-),
-
-customers AS (
+WITH customers AS (
     SELECT
         customer_id,
         MIN(day) FILTER (WHERE occasions > 0) AS first_purchase,
