@@ -12,7 +12,7 @@ Contenders are run in turn for several rounds and the medians compared. Then, on
 a 100M-line Parquet ledger's peak memory, `xlsegment build` on 1M and 10M-line CSVs with where the time goes,
 and the Spark engine (local session) on CDNOW and a 10M-line Parquet ledger.
 
-    python scripts/benchmarks/summary.py [--quick] [--speed-only] [--lines N]
+    python scripts/benchmarks/summary.py [--quick] [--speed-only] [--lines N] [--shape S]
 """
 
 from __future__ import annotations
@@ -147,9 +147,9 @@ def _label(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
 
 
-def _speed_rows(n: int, folder: Path, rounds: int) -> list[BenchRow]:
+def _speed_rows(n: int, folder: Path, rounds: int, shapes: tuple[str, ...] = SHAPES) -> list[BenchRow]:
     rows = []
-    for shape in SHAPES:
+    for shape in shapes:
         ledger = make_ledger(n, shape)
         csv, parquet = write_files(ledger, folder, f"{shape}_{_label(n)}")
         for kind, source in (("DataFrame", ledger), ("CSV", csv), ("Parquet", parquet)):
@@ -254,14 +254,17 @@ def _memory_rows(folder: Path, n_lines: int, target_mb: float, memory_limit: str
 
 
 def run(
-    quick: bool = False, speed: tuple[int, ...] = (1_000_000, 10_000_000), memory: bool = True
+    quick: bool = False,
+    speed: tuple[int, ...] = (1_000_000, 10_000_000),
+    memory: bool = True,
+    shapes: tuple[str, ...] = SHAPES,
 ) -> list[BenchRow]:
-    """The speed rows at each size of `speed`, then (with `memory`) the two peak-memory rows."""
+    """The speed rows of `shapes` at each size of `speed`, then (with `memory`) the two peak-memory rows."""
     with tempfile.TemporaryDirectory(prefix="xlsegment_bench_") as tmp:
         folder = Path(tmp)
         if quick:
             return _speed_rows(100_000, folder, rounds=1)
-        rows = [row for n in speed for row in _speed_rows(n, folder, rounds=3)]
+        rows = [row for n in speed for row in _speed_rows(n, folder, rounds=3, shapes=shapes)]
         if memory:
             rows += _csv_memory_rows(folder, 10_000_000, TARGET_PEAK_10M_MB)
             rows += _memory_rows(folder, 100_000_000, TARGET_PEAK_100M_MB)
@@ -271,10 +274,11 @@ def run(
 if __name__ == "__main__":
     from bench import print_rows
 
-    # --speed-only: the speed rows alone; --lines N: only that size (e.g. --lines 10000000)
-    sizes = (1_000_000, 10_000_000)
+    # --speed-only: the speed rows alone; --lines N: only that size; --shape S: only that ledger shape
+    sizes, shapes = (1_000_000, 10_000_000), SHAPES
     if "--lines" in sys.argv:
         sizes = (int(sys.argv[sys.argv.index("--lines") + 1]),)
-    print_rows(
-        "summary", run(quick="--quick" in sys.argv, speed=sizes, memory="--speed-only" not in sys.argv)
-    )
+    if "--shape" in sys.argv:
+        shapes = (sys.argv[sys.argv.index("--shape") + 1],)
+    rows = run(quick="--quick" in sys.argv, speed=sizes, memory="--speed-only" not in sys.argv, shapes=shapes)
+    print_rows("summary", rows)
