@@ -53,6 +53,14 @@ def test_bonus_dates_orders_and_as_of():
     assert out.loc["a", "next_reward_at"] == 1000 and out.loc["a", "points_to_next_reward"] == 955
 
 
+def test_an_order_returned_in_full_earns_nothing_whatever_its_float_noise():
+    # 0.1 + 0.2 - 0.3 sums to 5.6e-17 in floating point: still a whole return, no visit point
+    tx = _tx([["a", "2026-01-05", 0.1, "O1"], ["a", "2026-01-05", 0.2, "O1"], ["a", "2026-01-06", -0.3, "O1"],
+              ["a", "2026-01-07", 10.0, "O2"]], order=True)  # fmt: skip
+    out = loyalty_points(tx, points_per_unit=0, points_per_order=1, thresholds=[10])
+    assert out.loc["a", "orders"] == 1 and out.loc["a", "points_balance"] == 1
+
+
 def test_bad_inputs():
     with pytest.raises(LedgerError, match="amount"):
         loyalty_points(pd.DataFrame({"customer_id": ["a"], "date": ["2026-01-01"]}))
