@@ -397,7 +397,7 @@ def duplicate_lines(raw: RawLedger, parsed: dict[str, object]) -> np.ndarray:
     """Lines that repeat an earlier line in every column (an export run twice, a paste made twice).
 
     Equal lines have equal parsed values, so only the lines whose `parsed` columns (the customer key, the
-    day, the amount) repeat are compared as text, in every column of the source (`raw.all_columns` when
+    date, the amount) repeat are compared as text, in every column of the source (`raw.all_columns` when
     only the columns used were read)."""
     n = len(raw.frame)
     out = np.zeros(n, dtype=bool)

@@ -84,9 +84,8 @@ def _scannable(transactions: pd.DataFrame) -> tuple[object, pd.Index | None]:
     Keys that are clean text stay text (DuckDB hashes them while it groups). Keys `read_transactions` had to
     clean are categoricals: the engine groups their integer codes (customer categories in sorted order, so
     code order is text order; an order's code only has to be its own) and the customer texts come back at
-    the end. Line dates go in as calendar days, all the summary
-    counts. A `line` number breaks ties between contact details. Arrow is scanned in parallel with no
-    per-value work.
+    the end. Line dates go in as calendar days, all the summary counts. A `line` number breaks ties between
+    contact details. Arrow is scanned in parallel with no per-value work.
     """
     used = ("customer_id", "date", "amount", "returned", *OPTIONAL_COLUMNS, *CONTACT_COLUMNS)
     columns = {c: transactions[c] for c in used if c in transactions.columns}

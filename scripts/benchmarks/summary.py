@@ -8,9 +8,9 @@ Each is measured as a DataFrame (read_transactions + summarize), a CSV file (rea
 and a Parquet file (summarize reads it with DuckDB, no pandas in the middle), against:
 - lifetimes' summary_data_from_transaction_data on the same data (pandas.read_csv / read_parquet first);
 - a bare DuckDB group-by of the same core columns (orders, then customers): the floor on this machine.
-Contenders are run in turn for several rounds and the medians compared. Then, once each: a 10M-line ledger,
-a 100M-line Parquet ledger's peak memory, `xlsegment build` on 1M and 10M-line CSVs with where the time goes,
-and the Spark engine (local session) on CDNOW and a 10M-line Parquet ledger.
+Contenders are run in turn for several rounds and the medians compared, at 1M and 10M lines. Then, once
+each, the peak memory of the 10M-line CSV (read + summarize) and of a 100M-line Parquet ledger. `xlsegment
+build` and the Spark engine have their own sections (scripts/benchmarks/build.py, spark.py).
 
     python scripts/benchmarks/summary.py [--quick] [--speed-only] [--lines N] [--shape S]
 """

@@ -69,9 +69,10 @@ def loyalty_points(
 
     Lines group into orders as the summary groups them (order_id, else customer and calendar day). An order
     with a positive net amount earns floor(amount x points_per_unit) + points_per_order points; one with a
-    negative net amount (a return) deducts floor(|amount| x points_per_unit). On a bonus date or weekday the points are multiplied by
-    `bonus_multiplier` (a return on a bonus day deducts at the same multiple). `thresholds` are the balances
-    that unlock a reward (a mapping threshold -> reward name names them). Lines after `as_of` are ignored.
+    negative net amount (a return) deducts floor(|amount| x points_per_unit). On a bonus date or weekday the
+    points are multiplied by `bonus_multiplier` (a return on a bonus day deducts at the same multiple).
+    `thresholds` are the balances that unlock a reward (a mapping threshold -> reward name names them). Lines
+    after `as_of` are ignored.
     Returns one row per customer (index customer_id) with LOYALTY_COLUMNS.
     """
     if not isinstance(transactions, pd.DataFrame):
