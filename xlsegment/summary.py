@@ -31,6 +31,9 @@ DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 30.4375}
 # the one default unit of durations (summary, analysis, backtest): days, what a shop owner reads directly
 DEFAULT_TIME_UNIT = "D"
 WINDOW_DAYS = 365
+# amounts are compared to the millionth: an order returned in full nets zero, and two equal revenues are
+# equal, whatever order the engine (or pandas) adds the lines in
+MONEY_DECIMALS = 6
 DAYS_PER_YEAR = 365.25
 
 # optional canonical columns the queries read, and the SQL type of the NULL that stands in when absent
@@ -219,7 +222,9 @@ def _engine(transactions: object, engine: str, spark: object, memory_limit: str 
 
 def _occasion_views(runner: Engine, as_of: pd.Timestamp) -> None:
     runner.view("lines", query("lines", as_of=as_of))
-    runner.view("orders", query("orders", as_of=as_of, window_days=WINDOW_DAYS))
+    runner.view(
+        "orders", query("orders", as_of=as_of, window_days=WINDOW_DAYS, money_decimals=MONEY_DECIMALS)
+    )
 
 
 def _ledger_facts(runner: Engine) -> tuple[int, object]:
@@ -318,7 +323,7 @@ def summarize(
             query("summary", window_days=WINDOW_DAYS, days_per_unit=days_per, days_per_year=DAYS_PER_YEAR)
         )
         if ledger.present & set(SIGNALS):
-            table = _with_signals(table, ledger.runner.fetch(query("signals")))
+            table = _with_signals(table, ledger.runner.fetch(query("signals", money_decimals=MONEY_DECIMALS)))
         contacts = [c for c in CONTACT_COLUMNS if c in ledger.present]
         latest = ledger.runner.fetch(_contacts_query(contacts)) if contacts and len(table) else None
     quality = (

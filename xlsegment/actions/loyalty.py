@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from xlsegment.errors import LedgerError
-from xlsegment.summary import ledger_orders
+from xlsegment.summary import MONEY_DECIMALS, ledger_orders
 
 _WEEKDAYS = {
     "monday": 0, "lundi": 0, "tuesday": 1, "mardi": 1, "wednesday": 2, "mercredi": 2, "thursday": 3,
@@ -101,7 +101,7 @@ def loyalty_points(
     mult = np.where(bonus, float(bonus_multiplier), 1.0)
     # to the millionth, as orders.sql tests an order's net: an order returned in full nets zero, not the
     # float noise of its sum (+1.8e-15 had earned the points of an order)
-    net = np.round(occ["amount"].to_numpy(dtype=float), 6)
+    net = np.round(occ["amount"].to_numpy(dtype=float), MONEY_DECIMALS)
     base_pts = np.floor(np.abs(net) * points_per_unit + 1e-9)
     buy = net > 0
     base_pts = base_pts + np.where(buy, points_per_order, 0.0)

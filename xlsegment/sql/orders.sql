@@ -9,7 +9,7 @@ SELECT
     day,
     DATE_DIFF('day', day, $as_of) AS days_ago,
     net,
-    ROUND(net, 6) >= 0 AND has_purchase AS occasion,
+    ROUND(net, $money_decimals) >= 0 AND has_purchase AS occasion,
     lines,
     net_12m,
     gross,

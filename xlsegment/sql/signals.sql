@@ -22,7 +22,7 @@ category_revenue AS (
         customer_id,
         category,
         COUNT(*) OVER (PARTITION BY customer_id) AS n_categories,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY ROUND(SUM(amount), 6) DESC, category) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY ROUND(SUM(amount), $money_decimals) DESC, category) AS rank
     FROM lines
     WHERE category IS NOT NULL AND amount > 0
     GROUP BY customer_id, category
