@@ -21,6 +21,7 @@ from xlsegment.actions.playbook import CHANNELS, segment_labels
 from xlsegment.actions.reach import COLLECT, NEEDS, Contacts, contact_detail, has_contact_data, usable
 from xlsegment.errors import say
 from xlsegment.labels import check_lang, label
+from xlsegment.lapse import flag
 
 if TYPE_CHECKING:
     from xlsegment.actions.cadence import Cadence, SegmentRows
@@ -38,9 +39,7 @@ PLAN_COLUMNS = ("week", "rank", "customer_id", "name", "segment", "segment_label
 
 def held_out_flags(frame: pd.DataFrame) -> np.ndarray:
     """True for the customers held out of a campaign (the frame's `held_out` column; none without one)."""
-    if HELD_OUT not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    return frame[HELD_OUT].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return flag(frame, HELD_OUT).to_numpy(dtype=bool)
 
 
 def _choose_channels(
@@ -180,6 +179,7 @@ def schedule_contacts(
     lang: str,
     report: list[str],
     *,
+    gone: np.ndarray,
     capacity: Mapping[str, object] | None = None,
     value_basis: str | None = None,
     trust_clv: bool = True,
@@ -189,6 +189,7 @@ def schedule_contacts(
 
     Customers outside the playbook get week 0, rank 0 and no channel; customers held out of a campaign
     (`held_out`) keep the channel they would have had but get week 0: the weekly capacity goes to the others.
+    `gone`: the customers `schedule.late_and_gone` says are gone (lateness does not raise their urgency).
     """
     caps = sch.capacities(capacity)
     n = len(frame)
@@ -201,7 +202,7 @@ def schedule_contacts(
     late = sch.lateness(recency, rhythm)
     value = sch.value_at_stake(frame, basis, late, trust_clv=trust_clv)
     priority = np.asarray(rows.take("priority", 0.0), dtype=float)
-    urgency = sch.urgency(priority, late, sch.late_and_gone(frame)[1])
+    urgency = sch.urgency(priority, late, gone)
     order = sch.ranking(value * urgency, value, ids)
     as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
     release = sch.release_weeks(cadence.due, as_of64)

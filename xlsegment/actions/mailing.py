@@ -229,8 +229,9 @@ def mailing_lists(
     )
 
     held = held_out_flags(sub)  # the campaign's control group: on no list, and not "missing" either
-    held_out = table.iloc[np.flatnonzero(held)].reset_index(drop=True) if held.any() else None
+    held_out = None
     if held.any():
+        held_out = table.iloc[np.flatnonzero(held)].reset_index(drop=True)
         report.append(f"{int(held.sum())} selected customer(s) held out as the campaign's control group")
     ok &= ~held
     lists = {}

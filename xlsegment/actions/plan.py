@@ -226,8 +226,9 @@ def plan_actions(
     rows = SegmentRows.of(frame, classification, book)
     report.extend(rows.notes(classification))
     cadence = cadence_due(frame, rows, as_of_ts, birthday_lead_days, report)
+    late, gone = late_and_gone(frame)
     scheduled = schedule_contacts(
-        frame, rows, cadence, as_of_ts, lang, report,
+        frame, rows, cadence, as_of_ts, lang, report, gone=gone,
         capacity=capacity, value_basis=value_basis, trust_clv=trust_clv, currency=currency,
     )  # fmt: skip
     channel = scheduled["channel"].to_numpy(dtype=object)
@@ -257,7 +258,7 @@ def plan_actions(
         "channel_label": lookup(channel, channel_names, ""),
         "due_date": due,
         "due_reason": due_reasons(rows, cadence, lang, scheduled["week"].to_numpy(), due, as_of_ts),
-        "action_overdue": late_and_gone(frame)[0] & rows.in_book,
+        "action_overdue": late & rows.in_book,
         "message": message,
         "message_label": lookup(message, _names("message", MESSAGES, lang), ""),
         "offer": offer.offer,
