@@ -104,20 +104,20 @@ def _from_cohorts(transactions: pd.DataFrame, as_of: object) -> tuple[LifetimeBa
         return None, "too_short", 0
     if measured.customer_years < MIN_CUSTOMER_YEARS:
         return None, "too_few", measured.customer_years
-    years = _geometric_years(measured.rate)
+    years = measured.lifetime_years
     basis = LifetimeBasis("cohorts", years, years, measured.rate, measured.retained, measured.customer_years)
     return basis, "", measured.customer_years
 
 
-def _from_summary(summary: pd.DataFrame) -> LifetimeBasis:
-    """Today's rule on the summary alone: retention over the last two years, else churn, else the default."""
-    span = span_days(summary)
+def _from_summary(summary: pd.DataFrame, span: float) -> LifetimeBasis:
+    """Today's rule on the summary alone (`span`: its span_days): retention over the last two years, else
+    churn, else the default."""
     if {"orders_12m", "orders_prev_12m"} <= set(summary.columns) and span >= 2 * UNIT_DAYS["Y"]:
         prev = pd.to_numeric(summary["orders_prev_12m"], errors="coerce").fillna(0).to_numpy() > 0
         cur = pd.to_numeric(summary["orders_12m"], errors="coerce").fillna(0).to_numpy() > 0
         if prev.sum() >= 1:
             rate = float((prev & cur).sum() / prev.sum())
-            years = _geometric_years(rate)
+            years = float(lifetime_from_retention(rate))
             return LifetimeBasis(
                 "last_two_years", years, years, rate, int((prev & cur).sum()), int(prev.sum())
             )
@@ -143,13 +143,14 @@ def lifetime_basis(
     show enough history, else from the summary (see the module docstring), capped at the ledger's span and
     at `max_years`. A warning-worthy default has method 'default'."""
     basis, why_not, cohorts_base = None, "", 0
-    if transactions is not None and span_days(summary) + 1 < 2 * UNIT_DAYS["Y"]:
+    span = span_days(summary)
+    if transactions is not None and span + 1 < 2 * UNIT_DAYS["Y"]:
         why_not = "too_short"  # nobody can have two full years yet: no pass over the ledger for nothing
     elif transactions is not None:
         basis, why_not, cohorts_base = _from_cohorts(transactions, summary.attrs.get("as_of"))
     if basis is None:
-        basis = _from_summary(summary)
-    history = span_days(summary) / UNIT_DAYS["Y"]
+        basis = _from_summary(summary, span)
+    history = span / UNIT_DAYS["Y"]
     years, cap = basis.measured_years, ""
     if 0 < history < max_years and years > history:
         years, cap = history, "span"
@@ -171,7 +172,3 @@ def lifetime_from_retention(retention):
     r = np.asarray(retention, dtype=float)
     with np.errstate(divide="ignore"):
         return as_output(np.where((r >= 0) & (r < 1), 1.0 / (1.0 - np.clip(r, 0, 1)), np.inf))
-
-
-def _geometric_years(rate: float) -> float:
-    return float(lifetime_from_retention(rate))

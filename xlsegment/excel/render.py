@@ -170,7 +170,8 @@ class SheetRenderer:
         self.sheet = sheet
         self.offset = row_offset  # the description's row 1 lands on row 1 + offset
         self.styles = style_properties()
-        self.officejs = engine_of(xl_sheet) in ("officejs", "lite")
+        self.engine = engine_of(xl_sheet)
+        self.officejs = self.engine in ("officejs", "lite")
 
     def rng(self, row: int, col: int, row2: int | None = None, col2: int | None = None) -> Any:
         r = row + self.offset
@@ -266,10 +267,9 @@ class SheetRenderer:
     def _group(self, columns: Any) -> None:
         """Group whole columns under an outline: xlwings' Office.js engine has the action; classic Excel on
         Windows through COM (xlwings' COM engine has no `group`); on macOS they are only hidden."""
-        engine = engine_of(self.xl)
-        if engine in ("officejs", "lite"):
+        if self.officejs:
             columns.group("columns")
-        elif engine == "com":
+        elif self.engine == "com":
             columns.api.Group()
 
     def _chart(self, spec: Chart) -> None:
