@@ -37,6 +37,12 @@ PLAN_COLUMNS = ("week", "rank", "customer_id", "name", "segment", "segment_label
                 "offer")  # fmt: skip
 
 
+def planned_mask(customers: pd.DataFrame) -> pd.Series:
+    """True for the customers whose `next_action` says something (the plan gave them an action)."""
+    action = customers["next_action"].astype("object")
+    return action.notna() & (action.astype(str).str.strip() != "")
+
+
 def held_out_flags(frame: pd.DataFrame) -> np.ndarray:
     """True for the customers held out of a campaign (the frame's `held_out` column; none without one)."""
     return flag(frame, HELD_OUT).to_numpy(dtype=bool)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from xlsegment.actions.contact_plan import planned_mask
 from xlsegment.errors import LedgerError, Text
 from xlsegment.labels import check_lang, label
 from xlsegment.overtime import stats
@@ -302,8 +303,7 @@ def campaign_of(customers: pd.DataFrame, date: object, segment_by: str = "rfm_se
     `Analysis.customers`."""
     if "held_out" not in customers.columns:
         raise ValueError("the analysis has no control group: set actions.hold_out (e.g. 0.1) before analyze")
-    action = customers["next_action"].astype("object")
-    planned = customers.loc[action.notna() & (action.astype(str).str.strip() != "")]
+    planned = customers.loc[planned_mask(customers)]
     contacts = pd.DataFrame(
         {
             "customer_id": planned.index.astype(str)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlsegment.actions.contact_plan import HELD_OUT
+from xlsegment.actions.contact_plan import HELD_OUT, held_out_flags, planned_mask
 from xlsegment.labels import label
 from xlsegment.overtime.text import count_text, fill
 
@@ -127,11 +127,7 @@ def control_group(
 def mark_held_out(customers: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """After the plan: only customers with a next action stay held out, and their next action reads
     "Control group: do not contact" (the Customers sheet must not send anyone to call them)."""
-    from xlsegment.actions.contact_plan import held_out_flags
-
-    action = customers["next_action"].astype("object")
-    planned = (action.notna() & (action.astype(str).str.strip() != "")).to_numpy()
-    held = held_out_flags(customers) & planned
+    held = held_out_flags(customers) & planned_mask(customers).to_numpy()
     out = customers.assign(**{HELD_OUT: held})
     out.loc[held, "next_action"] = label("overtime.held_out.mark", lang)
     return out

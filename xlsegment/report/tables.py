@@ -632,15 +632,14 @@ def mailing_table(analysis: Any, lang: str = "en", segment_by: str = "rfm_segmen
     Columns: customer, the contact columns the ledger has, segment, next action, channel, due date, offer
     withheld (the segment's objective is in the playbook above it); only customers with a next action. None when the analysis plans no actions.
     """
-    from xlsegment.actions.contact_plan import held_out_flags
+    from xlsegment.actions.contact_plan import held_out_flags, planned_mask
 
     lang = check_lang(lang)
     df = _customers_frame(analysis)
     if "next_action" not in df.columns:
         return None
-    action = df["next_action"].astype("object")
-    keep = action.notna() & (action.astype(str).str.strip() != "")
-    keep &= ~held_out_flags(df)  # a campaign's control group is on no mailing list (xlsegment.overtime)
+    # a campaign's control group is on no mailing list (xlsegment.overtime)
+    keep = planned_mask(df) & ~held_out_flags(df)
     sub = df.loc[keep]
     if "revenue" in sub.columns:
         sub = sub.assign(_rev=sub["revenue"].astype(float))
