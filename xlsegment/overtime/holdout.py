@@ -83,8 +83,7 @@ def hold_out(contacts, share: float = HOLDOUT_SHARE, seed: int = HOLDOUT_SEED, b
     if not isinstance(contacts, pd.DataFrame):
         raise TypeError(f"hold_out takes a DataFrame or MailingLists, not {type(contacts).__name__}")
     out = contacts.copy()
-    groups = out[segment_column(out, by)].astype("object").fillna("").to_numpy(dtype=object)
-    out[HELD_OUT] = held_out_mask(customer_ids(out), groups, share, seed)
+    out[HELD_OUT] = control_group(out, segment_column(out, by), share, seed).to_numpy()
     return out
 
 
@@ -92,7 +91,7 @@ def _hold_out_of_lists(lists, share: float, seed: int, by: str | None):
     """MailingLists without the customers drawn into the control group, who join its `held_out` frame."""
     kept, held = {}, [] if lists.held_out is None else [lists.held_out]
     for code, frame in lists.lists.items():
-        mask = hold_out(frame, share, seed, by)[HELD_OUT].to_numpy()
+        mask = control_group(frame, segment_column(frame, by), share, seed).to_numpy()
         held.append(frame[mask])
         if (~mask).any():
             kept[code] = frame[~mask].reset_index(drop=True)
