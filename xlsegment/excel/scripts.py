@@ -140,20 +140,23 @@ def _names(book: Any) -> dict[str, Any]:
 
 def _name_range(book: Any, name: str) -> Any:
     item = _names(book).get(name.lower())
-    if item is None:
-        return None
+    return None if item is None else _refers(item)
+
+
+def _refers(item: Any) -> Any:
+    """The range a defined name points at, or None when its sheet was deleted (the name is #REF!)."""
     try:
         return item.refers_to_range
-    except Exception:  # the sheet was deleted: the name is #REF!
+    except Exception:
         return None
 
 
 def _own_sheets(book: Any) -> dict[str, Any]:
     """Our sheets by key, found through their defined names (xlsegment_<key>; the ledger's is not a sheet)."""
     found = {}
-    for name in _names(book):
+    for name, item in _names(book).items():  # the names are read once
         if name.startswith(MARK) and name != LEDGER_MARK:
-            rng = _name_range(book, name)
+            rng = _refers(item)
             if rng is not None:
                 found[name[len(MARK) :]] = rng.sheet
     return found
