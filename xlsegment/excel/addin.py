@@ -94,8 +94,9 @@ def build_addin(
         }
         with zipfile.ZipFile(tmp, "w") as dst:
             for info in src.infolist():
-                data = rewritten[info.filename].encode("utf-8") if info.filename in rewritten else None
-                dst.writestr(info, data if data is not None else src.read(info.filename), info.compress_type)
+                name = info.filename
+                data = rewritten[name].encode("utf-8") if name in rewritten else src.read(name)
+                dst.writestr(info, data, info.compress_type)
     os.replace(tmp, target)
     return target
 
@@ -171,12 +172,24 @@ def _status(path: Path) -> int:
     if not is_our_addin(path):
         print(f"{path} exists but was not built by xlsegment (no xlsegment ribbon tab)")
         return 1
-    same = part_sha256(path) == part_sha256(source_addin())
-    functions = "functions not imported yet" if same else "functions imported (VBA project extended)"
+    functions = (
+        "functions imported (VBA project extended)"
+        if _functions_imported(path)
+        else "functions not imported yet"
+    )
     print(f"installed: {path} (xlwings {xlwings.__version__} VBA, {functions})")
-    for key, value in addin_settings_of(path).items():
-        print(f"  {key}: {value}")
+    _print_settings(addin_settings_of(path))
     return 0
+
+
+def _functions_imported(path: Path) -> bool:
+    """Whether the user imported xlsegment's functions into this add-in (its VBA project is no longer ours)."""
+    return part_sha256(path) != part_sha256(source_addin())
+
+
+def _print_settings(settings: dict[str, str]) -> None:
+    for key, value in settings.items():
+        print(f"  {key}: {value}")
 
 
 def _install(path: Path, force: bool, lang: str) -> int:
@@ -187,15 +200,14 @@ def _install(path: Path, force: bool, lang: str) -> int:
         )
         return 1
     existed = path.exists()
-    had_functions = existed and is_our_addin(path) and part_sha256(path) != part_sha256(source_addin())
+    had_functions = existed and is_our_addin(path) and _functions_imported(path)
     interpreter = config.running_interpreter()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         built = build_addin(Path(tmp) / ADDIN_NAME, lang=lang, interpreter=interpreter)
         shutil.copyfile(built, path)
     print(f"{'updated' if existed else 'installed'}: {path}")
-    for key, value in config.addin_settings(interpreter).items():
-        print(f"  {key}: {value}")
+    _print_settings(config.addin_settings(interpreter))
     if had_functions:
         print(
             "The functions imported into the previous add-in went with it: import them again (docs/excel.md)."
