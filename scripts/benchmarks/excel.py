@@ -64,7 +64,6 @@ def _measure(n_lines: int, rounds: int) -> dict:
     """Runs in the server-mode child: first calls, then medians of the three contenders taken in turn."""
     import asyncio
     import tempfile
-    import time
 
     import httpx
     import pandas as pd
@@ -101,11 +100,7 @@ def _measure(n_lines: int, rounds: int) -> dict:
                 response.raise_for_status()
                 seen["response"] = response
 
-            first = {}
-            for name, fn in (("cell", in_process), ("http", over_http)):
-                start = time.perf_counter()
-                fn()
-                first[name] = time.perf_counter() - start
+            first = alternated({"cell": in_process, "http": over_http}, rounds=1)  # the cold first calls
             medians = alternated({"cell": in_process, "api": api, "http": over_http}, rounds=rounds)
     values = seen["values"]
     if isinstance(values, str) or not isinstance(values, list) or len(values) < 2:
