@@ -191,7 +191,7 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     )
     sample.add_argument("-o", "--output", required=True, help=say("sample_output", lang))
     sample.add_argument("--force", action="store_true", help=say("sample_force", lang))
-    sample.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
+    _lang_option(sample, say("ui_lang", lang))
 
     add_measure_parser(sub, COLUMN_OPTIONS, lang)
 
@@ -199,21 +199,26 @@ def _parser(lang: str = "en") -> argparse.ArgumentParser:
     addin.add_argument("action", choices=["install", "remove", "status"])
     addin.add_argument("--target", help=say("addin_target", lang))
     addin.add_argument("--force", action="store_true", help=say("addin_force", lang))
-    addin.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("addin_lang", lang))
+    _lang_option(addin, say("addin_lang", lang))
 
     lite = sub.add_parser("lite", help=say("lite.help", lang), description=say("lite.description", lang))
     lite.add_argument("folder", nargs="?", help=say("lite.folder", lang))
     lite.add_argument("--wheel-url", help=say("lite.wheel_url", lang))
     lite.add_argument("--force", action="store_true", help=say("lite.force", lang))
-    lite.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
+    _lang_option(lite, say("ui_lang", lang))
 
     server = sub.add_parser(
         "server", help=say("server.help", lang), description=say("server.description", lang)
     )
     server.add_argument("folder", help=say("server.folder", lang))
     server.add_argument("--force", action="store_true", help=say("server.force", lang))
-    server.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=say("ui_lang", lang))
+    _lang_option(server, say("ui_lang", lang))
     return parser
+
+
+def _lang_option(command: argparse.ArgumentParser, help_text: str) -> None:
+    """`--lang fr|en`: the language a command speaks (and writes in)."""
+    command.add_argument("--lang", choices=["fr", "en"], type=str.lower, help=help_text)
 
 
 def _settings(args: argparse.Namespace):
