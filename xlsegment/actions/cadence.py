@@ -14,6 +14,7 @@ import pandas as pd
 
 from xlsegment.actions._text import as_text, date_strings, fill_array
 from xlsegment.actions.playbook import CHANNELS
+from xlsegment.actions.schedule import earliest_due
 from xlsegment.errors import say
 from xlsegment.labels import label
 
@@ -194,7 +195,7 @@ def due_reasons(
         reason = np.where(cadence.overdue, reason + sep + since, reason)
     if week is not None and planned is not None and as_of is not None:
         as_of64 = as_of.to_datetime64().astype("datetime64[ns]")
-        earliest = np.where(np.isnat(cadence.due), as_of64, np.maximum(cadence.due, as_of64))
+        earliest = earliest_due(cadence.due, as_of64)
         later = (week > 1) & ~np.isnat(planned) & (planned > earliest)
         if later.any():
             pushed = fill_array("actions.reason.week", lang, n, week=week)

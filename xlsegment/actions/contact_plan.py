@@ -224,7 +224,7 @@ def schedule_contacts(
     rank = np.zeros(n, dtype=np.int64)
     rank[ranked] = np.arange(1, len(ranked) + 1)
     nat = np.datetime64("NaT", "ns")
-    due = np.where(np.isnat(cadence.due), as_of64, np.maximum(cadence.due, as_of64))
+    due = sch.earliest_due(cadence.due, as_of64)
     due = np.where(scheduled, np.maximum(due, sch.week_start(week, as_of64)), nat)
     seg_label = np.where(
         rows.in_book, lookup(rows.code_text, segment_labels(rows.classification, lang), None), ""

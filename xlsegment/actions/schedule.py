@@ -194,6 +194,12 @@ def release_weeks(due: np.ndarray, as_of: np.datetime64) -> np.ndarray:
     return (days // 7 + 1).astype(np.int64)
 
 
+def earliest_due(due: np.ndarray, as_of: np.datetime64) -> np.ndarray:
+    """The earliest day each contact can be made: its cadence due date, or today when that has passed (or
+    there is none)."""
+    return np.where(np.isnat(due), as_of, np.maximum(due, as_of))
+
+
 def week_start(week: np.ndarray, as_of: np.datetime64) -> np.ndarray:
     """The first day of each week (week 1 starts on `as_of`)."""
     return as_of + (np.maximum(week, 1) - 1).astype("timedelta64[D]") * 7
