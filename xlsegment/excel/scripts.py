@@ -506,7 +506,8 @@ def mailing_table(frame: pd.DataFrame, lang: str) -> Any:
     if "channel" in out.columns:
         out["channel"] = out["channel"].map(lambda c: label(f"actions.channel.{c}", lang) if c else c)
     keys = ["segment" if c == "segment_label" else str(c) for c in out.columns]
-    kinds = [dict(CUSTOMER_COLUMNS).get(key, "text") for key in keys]  # the Customers sheet's kinds
+    kind_of = dict(CUSTOMER_COLUMNS)  # the Customers sheet's kinds
+    kinds = [kind_of.get(key, "text") for key in keys]
     out.columns = [column_label(k, lang) for k in keys]
     return ReportTable(MAILING, "", out.reset_index(drop=True), keys, kinds)
 
